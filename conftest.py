@@ -1,0 +1,213 @@
+"""Fixtures shared by the whole suite, and the check that PostgreSQL and Redis are up.
+
+The suite runs against real services only: if either does not answer, pytest stops at once and
+says which one and how to start it.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+HOW_TO_START = {
+    "PostgreSQL": "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) "
+    "main start` or `docker compose up -d db`, or point DATABASE_URL at a running server",
+    "Redis": "start it with `redis-server --daemonize yes` or `docker compose up -d redis`, "
+    "or point REDIS_URL at a running server",
+}
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 3
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.exit(f"The tests need PostgreSQL; DATABASE_URL points at {database['ENGINE']}.", 3)
+    checks = {
+        "PostgreSQL": (
+            f"postgres://{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}",
+            5432,
+        ),
+        "Redis": (settings.REDIS_URL, 6379),
+    }
+    for service, (url, port) in checks.items():
+        if not _reachable(url, port):
+            where = f"{urlsplit(url).hostname}:{urlsplit(url).port or port}"
+            pytest.exit(f"{service} is not reachable at {where}: {HOW_TO_START[service]}.", 3)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real Celery worker process on Redis, using the test database.
+
+    Tests that use it must see committed data: mark them `transactional_db`.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from dgaweb.celery import app
+    from dgaweb.tasks import healthcheck
+
+    with django_db_blocker.unblock():
+        test_database = connection.settings_dict["NAME"]
+    database_url = _database_url_for(test_database)
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    node = f"{queue}@{socket.gethostname()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dgaweb.settings.test",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "dgaweb", "worker",
+        "--queues", queue, "--hostname", node, "--concurrency", "2", "--pool", "prefork",
+        "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+    ]  # fmt: skip
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in the finally below
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        # The worker is ready when it answers a task; fail with its log if it never does.
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"The Celery worker did not start:\n{log.read()[-5000:]}")
+            try:
+                healthcheck.apply_async(expires=10).get(timeout=5)
+                break
+            except Exception:
+                pass
+        yield WorkerProcess(process=process, node=node, queue=queue, database=test_database)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        app.control.purge()
+
+
+class WorkerProcess:
+    def __init__(self, *, process, node, queue, database):
+        self.process = process
+        self.pid = process.pid
+        self.node = node
+        self.queue = queue
+        self.database = database
+
+
+def _database_url_for(name: str) -> str:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    user = database.get("USER") or ""
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
+    credentials = f"{user}{password}@" if user else ""
+    host = database.get("HOST") or "127.0.0.1"
+    port = database.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{name}"
+
+
+# Two agencies and their people, so that "the other agency's user gets 404" is one line in any
+# view test (as healthchecks' alice and bob).
+@pytest.fixture
+def agency(db):
+    from agencies.tests.factories import DepartmentFactory
+
+    return DepartmentFactory(code="ALPHA", name_th="กรมอัลฟา", name_en="Alpha Department")
+
+
+@pytest.fixture
+def other_agency(db):
+    from agencies.tests.factories import DepartmentFactory
+
+    return DepartmentFactory(code="BRAVO", name_th="กรมบราโว", name_en="Bravo Department")
+
+
+@pytest.fixture
+def respondent(agency):
+    from agencies.tests.factories import MembershipFactory
+
+    return MembershipFactory(agency=agency, user__email="alice@alpha.example").user
+
+
+@pytest.fixture
+def other_respondent(other_agency):
+    from agencies.tests.factories import MembershipFactory
+
+    return MembershipFactory(agency=other_agency, user__email="bob@bravo.example").user
+
+
+@pytest.fixture
+def dga_staff(db):
+    from agencies import roles
+    from agencies.tests.factories import user_with_role
+
+    return user_with_role(roles.DGA_STAFF, email="staff@dga.example")
+
+
+@pytest.fixture
+def committee_member(db):
+    from agencies import roles
+    from agencies.tests.factories import user_with_role
+
+    return user_with_role(roles.AWARD_COMMITTEE, email="committee@dga.example")
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), ".artifacts", "screenshots")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: apt-get install chromium fonts-thai-tlwg"
+        )
+    # Playwright's sync API runs an event loop in this thread, and Django would then refuse ORM
+    # calls from the test body; the tests are plain synchronous code, so the guard does not apply.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser tab; its screenshot is kept in .artifacts/screenshots/ for a human look."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    yield page
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SCREENSHOTS, f"{request.node.name}.png"), full_page=True)
+    context.close()

@@ -1,0 +1,30 @@
+"""The suite also guards the code base: migrations match the models and ruff finds nothing."""
+
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+
+def test_models_have_no_changes_without_a_migration(db):
+    output = StringIO()
+
+    call_command("makemigrations", "--check", "--dry-run", stdout=output)
+
+    assert output.getvalue().strip() == "No changes detected"
+
+
+def test_ruff_finds_nothing_to_fix():
+    ruff = Path(sys.executable).with_name("ruff")
+
+    result = subprocess.run(
+        [str(ruff), "check", "--no-cache", "."],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,79 @@
+"""`seed_demo` loads the real-scale registry deterministically; a second run changes nothing."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> dict:
+    """Every stored value the demo data touches, to compare two runs exactly."""
+    return {
+        model.__name__: list(model.objects.order_by("pk").values())
+        for model in (Province, Ministry, ProvincialUnitType, Agency, AgencyMembership, User)
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (it imports 1,848 agencies); the tests only read."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        # Committed outside any test's transaction, so removed by hand, children first.
+        AgencyMembership.objects.all().delete()
+        User.objects.all().delete()
+        Agency.objects.provincial_units().delete()
+        ProvincialUnitType.objects.all().delete()
+        Agency.objects.all().delete()
+        Ministry.objects.all().delete()
+        Province.objects.all().delete()
+
+
+def test_registry_holds_every_province_and_at_least_1840_agencies(seeded):
+    assert Province.objects.count() == 77
+    assert Agency.objects.count() >= 1840
+
+
+def test_each_of_the_20_unit_types_sits_in_each_province_outside_bangkok(seeded):
+    units = Agency.objects.provincial_units()
+    assert ProvincialUnitType.objects.count() == 20
+    assert units.count() == 20 * 76
+    assert not units.filter(province__code="TH-10").exists()
+    assert units.values("province").distinct().count() == 76
+
+
+def test_departments_fall_in_both_award_groups_and_keep_their_real_names(seeded):
+    departments = Agency.objects.departments()
+    assert 300 <= departments.count() <= 340
+    assert departments.filter(award_group="service").exists()
+    assert departments.filter(award_group="policy").exists()
+    assert departments.get(code="DRR").name_th == "กรมทางหลวงชนบท"
+
+
+def test_bangkok_and_pattaya_are_special_local_government(seeded):
+    special = Agency.objects.filter(level=Agency.Level.SPECIAL_LOCAL)
+    assert sorted(special.values_list("name_en", flat=True)) == [
+        "Bangkok Metropolitan Administration",
+        "Pattaya City",
+    ]
+
+
+def test_demo_accounts_cover_every_role(seeded):
+    memberships = AgencyMembership.objects.select_related("agency")
+    assert len({membership.agency.code for membership in memberships}) == 2
+    assert User.objects.filter(groups__name="DGA staff", is_staff=True).exists()
+    assert User.objects.filter(groups__name="Award committee").exists()
+
+
+def test_running_seed_demo_again_changes_nothing(seeded, capsys):
+    before = snapshot()
+
+    call_command("seed_demo")
+
+    assert snapshot() == before
+    assert "0 created      0 updated   1520 unchanged" in capsys.readouterr().out

@@ -1,0 +1,21 @@
+from django.shortcuts import render
+
+from agencies import roles
+from agencies.selectors import membership_for_user, registry_summary
+
+# DGA (EGA before 2018) has run the survey every year since 2015 (B.E. 2558).
+SURVEY_FIRST_YEAR = 2015
+
+
+def home(request):
+    """Tell each kind of user where to go: respondent, DGA staff, committee member, or visitor."""
+    user = request.user
+    context = {
+        "survey_first_year": SURVEY_FIRST_YEAR,
+        "membership": membership_for_user(user),
+        "is_dga_staff": roles.is_dga_staff(user),
+        "is_committee_member": roles.is_committee_member(user),
+    }
+    if context["is_dga_staff"]:
+        context["registry"] = registry_summary()
+    return render(request, "home.html", context)
