@@ -99,8 +99,8 @@ def test_admin_import_with_a_bad_row_shows_every_error_and_saves_nothing(client,
     page = response.content.decode()
     assert response.status_code == 200
     # DGA staff read the errors in Thai, each under its row number and column.
-    assert "ไม่พบรหัสจังหวัด “TH-99”" in page
-    assert "รหัส “DRR” ซ้ำกันในไฟล์ (พบครั้งแรกที่แถว 1)" in page
+    assert "แถว 3 คอลัมน์ province: ไม่พบรหัสจังหวัด “TH-99”" in page
+    assert "แถว 4 คอลัมน์ code: รหัส “DRR” ซ้ำกันในไฟล์ (พบครั้งแรกที่แถว 1)" in page
     assert 'name="import_file_name"' not in page  # no confirm button: nothing can be saved
     assert Agency.objects.count() == 0
 

@@ -1,5 +1,6 @@
 """The suite also guards the code base: migrations match the models and ruff finds nothing."""
 
+import os
 import subprocess
 import sys
 from io import StringIO
@@ -28,3 +29,20 @@ def test_ruff_finds_nothing_to_fix():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_suite_stops_at_once_naming_a_service_that_does_not_answer():
+    pytest = Path(sys.executable).with_name("pytest")
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:1/0"}
+
+    result = subprocess.run(
+        [str(pytest), "--collect-only", "-q", "dgaweb/tests/test_era.py"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 3
+    assert "Redis is not reachable at 127.0.0.1:1: start it with `redis-server" in result.stderr
