@@ -95,25 +95,22 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(errors)
 
     class Meta:
-        abstract = True
+        # Subclasses' own Meta adds to these (django-import-export merges Meta options of bases).
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        clean_model_instances = True
 
 
 class ProvinceResource(RegistryResource):
     class Meta:
         model = Province
         fields = ("code", "name_th", "name_en", "region")
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        clean_model_instances = True
 
 
 class MinistryResource(RegistryResource):
     class Meta:
         model = Ministry
         fields = ("code", "name_th", "name_en")
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        clean_model_instances = True
 
 
 class ProvincialUnitTypeResource(RegistryResource):
@@ -126,9 +123,6 @@ class ProvincialUnitTypeResource(RegistryResource):
     class Meta:
         model = ProvincialUnitType
         fields = ("number", "code", "name_th", "name_en", "parent")
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        clean_model_instances = True
 
 
 class AgencyResource(RegistryResource):
@@ -170,6 +164,3 @@ class AgencyResource(RegistryResource):
             "parent",
             "active",
         )
-        import_id_fields = ("code",)
-        skip_unchanged = True
-        clean_model_instances = True

@@ -4,8 +4,8 @@ import pytest
 import tablib
 from django.utils import translation
 
-from agencies.models import Agency
-from agencies.resources import AgencyResource
+from agencies.models import Agency, Province
+from agencies.resources import AgencyResource, ProvinceResource, ProvincialUnitTypeResource
 from agencies.services import RegistryImportError, RowError, registry_import
 from agencies.tests.factories import DepartmentFactory, MinistryFactory, ProvinceFactory
 
@@ -155,3 +155,34 @@ def test_import_errors_are_reported_in_thai_by_default(registry):
         )
 
     assert "แถว 1 คอลัมน์ province: ไม่พบรหัสจังหวัด “TH-99”" in str(raised.value)
+
+
+def test_province_import_rejects_an_unknown_region_and_reimport_is_a_no_op(db):
+    good = tablib.Dataset().load(
+        "code,name_th,name_en,region\nTH-50,เชียงใหม่,Chiang Mai,north", format="csv"
+    )
+    bad = tablib.Dataset().load(
+        "code,name_th,name_en,region\nTH-51,ลำพูน,Lamphun,north\nTH-52,ลำปาง,Lampang,highlands",
+        format="csv",
+    )
+
+    registry_import(resource_class=ProvinceResource, dataset=good)
+    again = registry_import(resource_class=ProvinceResource, dataset=good)
+    with pytest.raises(RegistryImportError) as raised:
+        registry_import(resource_class=ProvinceResource, dataset=bad)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert [(error.row, error.column) for error in raised.value.errors] == [(2, "region")]
+    assert list(Province.objects.values_list("code", flat=True)) == ["TH-50"]
+
+
+def test_unit_type_import_names_an_unknown_parent_department(db):
+    dataset = tablib.Dataset().load(
+        "number,code,name_th,name_en,parent\n2,PTO,สำนักงานคลังจังหวัด,Provincial Treasury,CGD",
+        format="csv",
+    )
+
+    with pytest.raises(RegistryImportError) as raised:
+        registry_import(resource_class=ProvincialUnitTypeResource, dataset=dataset)
+
+    assert str(raised.value) == "row 1, column parent: unknown department code “CGD”"
