@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -11,10 +12,27 @@ from .resources import (
     ProvinceResource,
     ProvincialUnitTypeResource,
 )
+from .services import import_errors
+
+
+class RegistryImportExportAdmin(ImportExportModelAdmin):
+    """Import-export admin whose import page lists every bad row as "row N, column X: reason".
+
+    django-import-export shows the reasons only on hover; DGA staff correcting a file need them
+    all at once, worded as the import service words them.
+    """
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = isinstance(response, TemplateResponse) and response.context_data.get("result")
+        if result and result.has_validation_errors():
+            (resource_class,) = self.get_import_resource_classes(request)
+            response.context_data["registry_errors"] = import_errors(resource_class(), result)
+        return response
 
 
 @admin.register(Province)
-class ProvinceAdmin(ImportExportModelAdmin):
+class ProvinceAdmin(RegistryImportExportAdmin):
     resource_classes = [ProvinceResource]
     list_display = ["code", "name_th", "name_en", "region"]
     list_filter = ["region"]
@@ -22,14 +40,14 @@ class ProvinceAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Ministry)
-class MinistryAdmin(ImportExportModelAdmin):
+class MinistryAdmin(RegistryImportExportAdmin):
     resource_classes = [MinistryResource]
     list_display = ["code", "name_th", "name_en"]
     search_fields = ["code", "name_th", "name_en"]
 
 
 @admin.register(ProvincialUnitType)
-class ProvincialUnitTypeAdmin(ImportExportModelAdmin):
+class ProvincialUnitTypeAdmin(RegistryImportExportAdmin):
     resource_classes = [ProvincialUnitTypeResource]
     list_display = ["number", "code", "name_th", "name_en", "parent_department"]
     list_select_related = ["parent_department"]
@@ -38,7 +56,7 @@ class ProvincialUnitTypeAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(ImportExportModelAdmin):
+class AgencyAdmin(RegistryImportExportAdmin):
     resource_classes = [AgencyResource]
     list_display = ["code", "name_th", "name_en", "level", "award_group", "ministry", "province"]
     list_filter = ["level", "award_group", "is_active", "ministry", "unit_type", "province"]

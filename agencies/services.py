@@ -77,7 +77,7 @@ def registry_import(
     result = resource.import_data(
         dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True
     )
-    errors = _errors_of(resource, result)
+    errors = import_errors(resource, result)
     if errors:
         raise RegistryImportError(errors)
     totals = result.totals
@@ -88,7 +88,11 @@ def registry_import(
     )
 
 
-def _errors_of(resource, result) -> list[RowError]:
+def import_errors(resource, result) -> list[RowError]:
+    """Every problem of an import result, by row and by the file's column names, in row order.
+
+    Used by registry_import and by the admin's import page, so both word errors the same way.
+    """
     column_of = {field.attribute: field.column_name for field in resource.fields.values()}
     errors = [RowError(0, "", str(error.error)) for error in result.base_errors]
     for row_number, row_errors in result.row_errors():
