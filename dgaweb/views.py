@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from agencies import roles
@@ -19,3 +20,8 @@ def home(request):
     if context["is_dga_staff"]:
         context["registry"] = registry_summary()
     return render(request, "home.html", context)
+
+
+def ping(request):
+    """The cheapest page Django can serve: a health check, and the benchmark's ceiling."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -5,12 +5,13 @@ from django.contrib.auth.models import Group
 from agencies import roles
 
 
-def permission_names(group_name: str) -> set[str]:
+def permission_names(group_name: str, app_label: str = "agencies") -> set[str]:
+    """The group's permissions on one app's models (later apps add their own)."""
     group = Group.objects.get(name=group_name)
     return {
         f"{app_label}.{codename}"
-        for app_label, codename in group.permissions.values_list(
-            "content_type__app_label", "codename"
+        for codename in group.permissions.filter(content_type__app_label=app_label).values_list(
+            "codename", flat=True
         )
     }
 

@@ -110,6 +110,14 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Evidence files respondents attach: at most this many megabytes each.
+EVIDENCE_MAX_MB = env.int("EVIDENCE_MAX_MB", default=10)
+EVIDENCE_MAX_BYTES = EVIDENCE_MAX_MB * 1024 * 1024
+# Uploads bigger than this are streamed to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# The address of the site as users reach it, for links in e-mails (invitations, reminders).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # E-mail: EMAIL_URL in django-environ's form, e.g. smtp+tls://user:password@smtp.example.org:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

@@ -4,8 +4,10 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
+from surveys.models import Answer, Evidence, Response, SurveyYear
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +16,11 @@ def snapshot() -> dict:
     """Every stored value the demo data touches, to compare two runs exactly."""
     return {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Province, Ministry, ProvincialUnitType, Agency, AgencyMembership, User)
-    }
+        for model in (
+            Province, Ministry, ProvincialUnitType, Agency, AgencyMembership, User,
+            SurveyYear, Response,
+        )
+    } | {"answers": Answer.objects.count(), "evidence": Evidence.objects.count()}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +30,10 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         yield
         # Committed outside any test's transaction, so removed by hand, children first.
+        Evidence.objects.all().delete()
+        Answer.objects.all().delete()
+        Response.objects.all().delete()
+        SurveyYear.objects.all().delete()
         AgencyMembership.objects.all().delete()
         User.objects.all().delete()
         Agency.objects.provincial_units().delete()
@@ -76,4 +85,40 @@ def test_running_seed_demo_again_changes_nothing(seeded, capsys):
     call_command("seed_demo")
 
     assert snapshot() == before
-    assert "0 created      0 updated   1520 unchanged" in capsys.readouterr().out
+    output = capsys.readouterr().out
+    assert "0 created      0 updated   1520 unchanged" in output
+    assert "already there, left as it was" in output
+
+
+def test_last_year_is_closed_with_every_agency_submitted(seeded):
+    last, _current = SurveyYear.objects.order_by("year")
+    assert last.status == SurveyYear.Status.CLOSED
+    assert last.responses.count() == Agency.objects.active().count()
+    assert last.responses.submitted().count() == last.responses.count()
+    assert not last.responses.filter(started_at__isnull=True).exists()
+
+
+def test_this_year_is_open_with_a_spread_of_progress(seeded):
+    current = SurveyYear.objects.order_by("year").last()
+    responses = current.responses
+    not_started = responses.filter(started_at__isnull=True).count()
+    submitted = responses.submitted().count()
+    part_way = responses.count() - not_started - submitted
+    assert current.status == SurveyYear.Status.OPEN
+    assert current.opens_at < timezone.now() < current.closes_at
+    for share in (not_started, submitted, part_way):
+        assert 0.1 * responses.count() < share < 0.6 * responses.count()
+
+
+def test_the_demo_questionnaire_has_six_weighted_dimensions_and_60_questions(seeded):
+    current = SurveyYear.objects.order_by("year").last()
+    weights = dict(current.dimensions.values_list("code", "weight"))
+    assert weights == {
+        "POLICY": 20, "CAPABILITY": 20, "SERVICE": 30, "BACKOFFICE": 10, "INFRA": 15, "TECH": 5,
+    }  # fmt: skip
+    assert current.questions.count() >= 60
+    assert current.questions.exclude(text_en="").exclude(text_th="").count() >= 60
+    assert current.questions.filter(show_if_question__isnull=False).exists()
+    everyone = {"department", "provincial_unit", "special_local"}
+    variants = [q.code for q in current.questions.all() if not everyone <= set(q.levels)]
+    assert len(variants) >= 4

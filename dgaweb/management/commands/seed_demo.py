@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.demo import demo_accounts_ensure, demo_registry_load
+from surveys.demo import demo_survey_load
 
 
 class Command(BaseCommand):
@@ -14,12 +15,22 @@ class Command(BaseCommand):
         with transaction.atomic():
             registry = demo_registry_load()
             accounts = demo_accounts_ensure()
+            years = demo_survey_load()
 
         self.stdout.write(self.style.MIGRATE_HEADING("Demo registry"))
         for part, summary in registry.items():
             self.stdout.write(
                 f"  {part:<26} {summary.created:>5} created  {summary.updated:>5} updated  "
                 f"{summary.unchanged:>5} unchanged"
+            )
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo survey years"))
+        for year in years:
+            if not year.created:
+                self.stdout.write(f"  {year.year}  already there, left as it was")
+                continue
+            self.stdout.write(
+                f"  {year.year}  {year.responses} agencies invited, {year.started} started, "
+                f"{year.submitted} submitted, {year.answers} answers"
             )
         self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (log in at /accounts/login/)"))
         for account, created in accounts:

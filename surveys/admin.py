@@ -1,0 +1,475 @@
+"""DGA staff run the survey here: years with their questionnaire, invitations, follow-up,
+returns and deadline extensions, and the response rate."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from agencies.admin import AgencyAdmin, RegistryImportExportAdmin
+from agencies.models import Agency, Ministry
+
+from . import invitations, services
+from .models import (
+    Answer,
+    Dimension,
+    Evidence,
+    Option,
+    Question,
+    Response,
+    ScoringBand,
+    SurveyYear,
+    frozen_message,
+)
+from .resources import DimensionResource, QuestionResource
+from .selectors import response_rate
+
+
+class QuestionnairePartInline:
+    """An inline of the questionnaire: read-only once the year has opened."""
+
+    def _frozen(self, obj) -> bool:
+        year = obj if isinstance(obj, SurveyYear) else getattr(obj, "year", None)
+        return bool(year and year.questionnaire_frozen)
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class DimensionInline(QuestionnairePartInline, admin.TabularInline):
+    model = Dimension
+    fields = ["order", "code", "name_th", "name_en", "weight"]
+    extra = 0
+
+
+class QuestionInline(QuestionnairePartInline, admin.TabularInline):
+    model = Question
+    fields = ["dimension", "order", "code", "kind", "required", "max_points", "text_th"]
+    readonly_fields = ["text_th"]
+    show_change_link = True
+    extra = 0
+    ordering = ["dimension__order", "order", "code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dimension")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "dimension":
+            year_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Dimension.objects.filter(year_id=year_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CopyQuestionnaireForm(forms.Form):
+    year = forms.IntegerField(label=_("New year (B.E.)"), min_value=2558, max_value=2700)
+    title_th = forms.CharField(label=_("Thai title"), max_length=255)
+    title_en = forms.CharField(label=_("English title"), max_length=255)
+    opens_at = forms.DateTimeField(label=_("Opens at"), help_text="2027-05-15 08:30")
+    closes_at = forms.DateTimeField(label=_("Closes at"), help_text="2027-06-30 16:30")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
+        return data
+
+
+@admin.register(SurveyYear)
+class SurveyYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "title_th", "status", "opens_at", "closes_at", "rate_link"]
+    list_filter = ["status"]
+    readonly_fields = ["status"]
+    inlines = [DimensionInline, QuestionInline]
+    actions = ["open_years", "close_years"]
+    fields = ["year", "title_th", "title_en", "opens_at", "closes_at", "status"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj and obj.questionnaire_frozen:
+            return ["year", "status"]
+        return self.readonly_fields
+
+    @admin.display(description=_("response rate"))
+    def rate_link(self, year):
+        url = reverse("admin:surveys_surveyyear_rate", args=[year.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Response rate"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        year = self.get_object(request, object_id)
+        if year and year.questionnaire_frozen and request.method == "GET":
+            self.message_user(request, frozen_message(year), messages.WARNING)
+        extra_context = (extra_context or {}) | {"year_object": year}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/rate/", view(self.rate_view), name="surveys_surveyyear_rate"),
+            path("<int:pk>/copy/", view(self.copy_view), name="surveys_surveyyear_copy"),
+            *super().get_urls(),
+        ]
+
+    def rate_view(self, request, pk):
+        year = get_object_or_404(SurveyYear, pk=pk)
+        if not self.has_view_permission(request, year):
+            raise PermissionDenied
+        context = self.admin_site.each_context(request) | {
+            "title": _("Response rate %(year)s") % {"year": year.year},
+            "year": year,
+            "rate": response_rate(year),
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/surveys/response_rate.html", context)
+
+    def copy_view(self, request, pk):
+        source = get_object_or_404(SurveyYear, pk=pk)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = CopyQuestionnaireForm(
+            request.POST or None,
+            initial={
+                "year": source.year + 1,
+                "title_th": source.title_th.replace(str(source.year), str(source.year + 1)),
+                "title_en": source.title_en.replace(str(source.year_ce), str(source.year_ce + 1)),
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                target = services.questionnaire_copy(source=source, **form.cleaned_data)
+            except services.SurveyError as error:
+                form.add_error("year", str(error))
+            else:
+                self.message_user(
+                    request,
+                    _("The questionnaire of %(source)s was copied into the draft year %(year)s.")
+                    % {"source": source.year, "year": target.year},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:surveys_surveyyear_change", args=[target.pk])
+                )
+        context = self.admin_site.each_context(request) | {
+            "title": _("Copy the questionnaire of %(year)s into a new year")
+            % {"year": source.year},
+            "form": form,
+            "source": source,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/surveys/copy_year.html", context)
+
+    @admin.action(description=_("Open the selected draft years"), permissions=["change"])
+    def open_years(self, request, queryset):
+        for year in queryset:
+            try:
+                services.survey_year_open(year=year)
+            except services.SurveyError as error:
+                self.message_user(request, f"{year.year}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("%(year)s is open.") % {"year": year.year}, messages.SUCCESS
+                )
+
+    @admin.action(description=_("Close the selected open years"), permissions=["change"])
+    def close_years(self, request, queryset):
+        for year in queryset:
+            try:
+                services.survey_year_close(year=year)
+            except services.SurveyError as error:
+                self.message_user(request, f"{year.year}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("%(year)s is closed.") % {"year": year.year}, messages.SUCCESS
+                )
+
+
+class OptionInline(QuestionnairePartInline, admin.TabularInline):
+    model = Option
+    fields = ["order", "value", "label_th", "label_en", "points"]
+    extra = 0
+
+
+class ScoringBandInline(QuestionnairePartInline, admin.TabularInline):
+    model = ScoringBand
+    fields = ["minimum", "points"]
+    extra = 0
+
+
+@admin.register(Dimension)
+class DimensionAdmin(RegistryImportExportAdmin):
+    resource_classes = [DimensionResource]
+    list_display = ["year", "order", "code", "name_th", "weight"]
+    list_filter = ["year"]
+    list_select_related = ["year"]
+    search_fields = ["code", "name_th", "name_en"]
+
+
+@admin.register(Question)
+class QuestionAdmin(RegistryImportExportAdmin):
+    resource_classes = [QuestionResource]
+    list_display = ["code", "year", "dimension", "order", "kind", "required", "max_points"]
+    list_filter = ["year", "dimension__code", "kind", "required"]
+    list_select_related = ["year", "dimension"]
+    search_fields = ["code", "text_th", "text_en"]
+    inlines = [OptionInline, ScoringBandInline]
+    autocomplete_fields = ["show_if_question"]
+    fieldsets = [
+        (None, {"fields": ["year", "dimension", "code", "order", "kind", "required", "levels"]}),
+        (_("Text"), {"fields": ["text_th", "text_en", "help_th", "help_en"]}),
+        (_("Scoring"), {"fields": ["max_points"]}),
+        (_("Show only if"), {"fields": ["show_if_question", "show_if_value"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "levels":
+            return LevelsField(label=db_field.verbose_name, help_text=db_field.help_text)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class LevelsField(forms.MultipleChoiceField):
+    """The agency levels a question applies to, as check boxes, stored as a JSON list."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=Agency.Level.choices, **kwargs)
+
+    def prepare_value(self, value):
+        return value or []
+
+
+class MinistryFilter(admin.SimpleListFilter):
+    """A department's own ministry, or for a provincial unit its parent department's."""
+
+    title = _("ministry")
+    parameter_name = "ministry"
+
+    def lookups(self, request, model_admin):
+        return [(m.code, f"{m.code} {m.name_th}") for m in Ministry.objects.order_by("code")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(agency__ministry__code=self.value())
+                | Q(agency__parent__ministry__code=self.value())
+            )
+        return queryset
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("Reason, shown to the agency"), widget=forms.Textarea)
+    extend_to = forms.DateTimeField(
+        label=_("Extend the deadline to"),
+        required=False,
+        help_text=_("Needed when the deadline has passed, e.g. 2026-12-15 16:30."),
+    )
+
+
+@admin.register(Response)
+class ResponseAdmin(admin.ModelAdmin):
+    list_display = [
+        "agency_code",
+        "agency",
+        "level",
+        "status_label",
+        "started_at",
+        "submitted_at",
+        "deadline_extended_to",
+        "last_reminded_at",
+    ]
+    list_filter = ["year", "status", "agency__level", MinistryFilter, "agency__province"]
+    list_select_related = ["year", "agency"]
+    search_fields = ["agency__code", "agency__name_th", "agency__name_en"]
+    readonly_fields = [
+        "year",
+        "agency",
+        "status",
+        "invited_at",
+        "started_at",
+        "submitted_at",
+        "submitted_by",
+        "returned_reason",
+        "returned_at",
+        "last_reminded_at",
+    ]
+    fields = [*readonly_fields[:2], "deadline_extended_to", *readonly_fields[2:]]
+    actions = ["send_invitations", "send_reminders", "return_for_revision"]
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False  # agencies are invited from the agency list, which creates their response
+
+    @admin.display(description=_("code"), ordering="agency__code")
+    def agency_code(self, response):
+        return response.agency.code
+
+    @admin.display(description=_("level"), ordering="agency__level")
+    def level(self, response):
+        return response.agency.get_level_display()
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, response):
+        if response.status == Response.Status.IN_PROGRESS and not response.is_started:
+            return _("Not started")
+        return response.get_status_display()
+
+    def save_model(self, request, obj, form, change):
+        if "deadline_extended_to" in form.changed_data and obj.deadline_extended_to:
+            try:
+                services.deadline_extend(response=obj, until=obj.deadline_extended_to)
+            except services.SurveyError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Send the invitation e-mail"), permissions=["change"])
+    def send_invitations(self, request, queryset):
+        summary = invitations.invitations_send(responses=queryset.select_related("year", "agency"))
+        self._report(request, summary)
+
+    @admin.action(
+        description=_("Send a reminder to agencies that have not submitted"),
+        permissions=["change"],
+    )
+    def send_reminders(self, request, queryset):
+        summary = invitations.reminders_send(responses=queryset.select_related("year", "agency"))
+        self._report(request, summary)
+
+    def _report(self, request, summary):
+        self.message_user(
+            request,
+            ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", summary.emails)
+            % {"count": summary.emails},
+            messages.SUCCESS,
+        )
+        if summary.agencies_without_people:
+            codes = ", ".join(a.code for a in summary.agencies_without_people[:20])
+            self.message_user(
+                request,
+                _("%(count)s agencies have nobody to write to; add a user for them: %(codes)s")
+                % {"count": len(summary.agencies_without_people), "codes": codes},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Return for revision…"), permissions=["change"])
+    def return_for_revision(self, request, queryset):
+        form = ReturnForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            returned = 0
+            for response in queryset.select_related("year", "agency"):
+                try:
+                    services.response_return(response=response, **form.cleaned_data)
+                    returned += 1
+                except services.SurveyError as error:
+                    self.message_user(request, f"{response.agency.code}: {error}", messages.ERROR)
+            if returned:
+                self.message_user(
+                    request,
+                    _("%(count)s responses returned for revision.") % {"count": returned},
+                    messages.SUCCESS,
+                )
+            return None
+        context = self.admin_site.each_context(request) | {
+            "title": _("Return for revision"),
+            "form": form,
+            "responses": queryset.select_related("agency"),
+            "action": "return_for_revision",
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/surveys/return_responses.html", context)
+
+
+class InviteForm(forms.Form):
+    year = forms.ModelChoiceField(
+        label=_("Survey year"),
+        queryset=SurveyYear.objects.filter(
+            status__in=[SurveyYear.Status.DRAFT, SurveyYear.Status.OPEN]
+        ),
+    )
+    send_emails = forms.BooleanField(
+        label=_("Send the invitation e-mails now"), required=False, initial=True
+    )
+
+
+def invite_agencies(modeladmin, request, queryset):
+    """Admin action on the agency list: invite the selected agencies to a survey year."""
+    form = InviteForm(request.POST if "year" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"]
+        summary = invitations.invitations_create(year=year, agencies=queryset)
+        modeladmin.message_user(
+            request,
+            _("%(created)s agencies invited to %(year)s (%(already)s were already invited).")
+            % {
+                "created": summary.created,
+                "year": year.year,
+                "already": summary.responses - summary.created,
+            },
+            messages.SUCCESS,
+        )
+        if form.cleaned_data["send_emails"]:
+            responses = Response.objects.filter(year=year, agency__in=queryset).select_related(
+                "year", "agency"
+            )
+            ResponseAdmin._report(modeladmin, request, invitations.invitations_send(
+                responses=responses
+            ))  # fmt: skip
+        return None
+    context = modeladmin.admin_site.each_context(request) | {
+        "title": _("Invite agencies to a survey year"),
+        "form": form,
+        "count": queryset.count(),
+        "agencies": queryset[:30],
+        "action": "invite_agencies",
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "opts": modeladmin.opts,
+    }
+    return TemplateResponse(request, "admin/surveys/invite_agencies.html", context)
+
+
+invite_agencies.short_description = _("Invite to a survey year…")
+invite_agencies.allowed_permissions = ["change"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["response", "question", "value", "version", "updated_at", "updated_by"]
+    list_filter = ["response__year"]
+    list_select_related = ["response__year", "response__agency", "question", "updated_by"]
+    search_fields = ["response__agency__code", "question__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "response", "question", "size", "content_type", "uploaded_at"]
+    list_select_related = ["response__year", "response__agency", "question"]
+    search_fields = ["response__agency__code", "original_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# The agency list gets the invite action here, so that agencies never depends on surveys.
+AgencyAdmin.actions = [*(AgencyAdmin.actions or []), invite_agencies]

@@ -1,0 +1,589 @@
+"""A survey year, its questionnaire (dimensions, questions, options, scoring bands), and the
+responses of the invited agencies (answers per question, evidence files).
+
+A year owns its framework: dimension names and weights change between years, while a question's
+code stays the same so that years can be compared. Once a year opens its questionnaire is frozen.
+"""
+
+import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+
+# The survey has run every year since B.E. 2558 (2015).
+FIRST_SURVEY_YEAR_BE = 2558
+
+code_validator = RegexValidator(
+    r"^[A-Z0-9][A-Z0-9_-]*$",
+    _("Use capital letters, digits, hyphens and underscores, e.g. SERVICE-01."),
+)
+value_validator = RegexValidator(
+    r"^[a-z0-9][a-z0-9_-]*$",
+    _("Use lower-case letters, digits, hyphens and underscores, e.g. partial."),
+)
+
+
+def localized(thai: str, english: str) -> str:
+    """A name, text or label in the language of the request: Thai first, English second."""
+    return english if (get_language() or "th").startswith("en") and english else thai
+
+
+class SurveyYearQuerySet(models.QuerySet):
+    def editable_questionnaire(self):
+        return self.filter(status=SurveyYear.Status.DRAFT)
+
+
+class SurveyYear(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        SCORED = "scored", _("Scored")
+        PUBLISHED = "published", _("Published")
+
+    year = models.PositiveSmallIntegerField(
+        _("year (B.E.)"),
+        unique=True,
+        validators=[MinValueValidator(FIRST_SURVEY_YEAR_BE), MaxValueValidator(2700)],
+        help_text=_("Buddhist Era year, e.g. 2569 for 2026."),
+    )
+    title_th = models.CharField(_("Thai title"), max_length=255)
+    title_en = models.CharField(_("English title"), max_length=255)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("closes at"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    invited_agencies = models.ManyToManyField(
+        Agency,
+        through="Response",
+        related_name="survey_years",
+        verbose_name=_("invited agencies"),
+    )
+
+    objects = SurveyYearQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("survey year")
+        verbose_name_plural = _("survey years")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="survey_year_closes_after_opening",
+                violation_error_message=_("The closing time must be after the opening time."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed", "scored", "published"]),
+                name="survey_year_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_SURVEY_YEAR_BE),
+                name="survey_year_from_2558",
+                violation_error_message=_("The survey started in B.E. 2558."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+    @property
+    def title(self):
+        return localized(self.title_th, self.title_en)
+
+    @property
+    def year_ce(self):
+        return self.year - 543
+
+    @property
+    def questionnaire_frozen(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class FrozenQuestionnaireMixin:
+    """Refuses to validate a change to a questionnaire whose year has opened."""
+
+    def _survey_year(self) -> SurveyYear | None:
+        raise NotImplementedError
+
+    def clean(self):
+        super().clean()
+        year = self._survey_year()
+        if year is not None and year.questionnaire_frozen:
+            raise ValidationError(frozen_message(year))
+
+
+def frozen_message(year: SurveyYear) -> str:
+    return _(
+        "The questionnaire of %(year)s is frozen because the year is %(status)s. "
+        "Copy it into a new draft year to change it."
+    ) % {"year": year.year, "status": year.get_status_display().lower()}
+
+
+class Dimension(FrozenQuestionnaireMixin, models.Model):
+    year = models.ForeignKey(
+        SurveyYear, on_delete=models.CASCADE, related_name="dimensions", verbose_name=_("year")
+    )
+    code = models.CharField(_("code"), max_length=20, validators=[code_validator])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255)
+    description_th = models.TextField(_("Thai description"), blank=True)
+    description_en = models.TextField(_("English description"), blank=True)
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text=_("The weights of a year must add up to 100 before it opens."),
+    )
+
+    class Meta:
+        ordering = ["year", "order", "code"]
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="dimension_code_unique_in_year"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100),
+                name="dimension_weight_0_to_100",
+                violation_error_message=_("A weight is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self):
+        return localized(self.name_th, self.name_en)
+
+    @property
+    def description(self):
+        return localized(self.description_th, self.description_en)
+
+    def _survey_year(self):
+        return self.year if self.year_id else None
+
+
+QUESTION_KINDS = [
+    "single_choice", "multiple_choice", "yes_no", "number", "percentage",
+    "short_text", "long_text", "file",
+]  # fmt: skip
+
+
+class Question(FrozenQuestionnaireMixin, models.Model):
+    class Kind(models.TextChoices):
+        SINGLE_CHOICE = "single_choice", _("Single choice")
+        MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+        YES_NO = "yes_no", _("Yes / no (evidence on yes)")
+        NUMBER = "number", _("Number")
+        PERCENTAGE = "percentage", _("Percentage")
+        SHORT_TEXT = "short_text", _("Short text")
+        LONG_TEXT = "long_text", _("Long text")
+        FILE = "file", _("File evidence")
+
+    CHOICE_KINDS = (Kind.SINGLE_CHOICE, Kind.MULTIPLE_CHOICE)
+    BANDED_KINDS = (Kind.NUMBER, Kind.PERCENTAGE)
+    TEXT_KINDS = (Kind.SHORT_TEXT, Kind.LONG_TEXT)
+    # Kinds whose answer can be the condition of another question's show-if.
+    CONDITION_KINDS = (Kind.SINGLE_CHOICE, Kind.YES_NO)
+    YES, NO = "yes", "no"
+
+    # The year is stored beside the dimension so that PostgreSQL can keep codes unique in a year.
+    year = models.ForeignKey(
+        SurveyYear, on_delete=models.CASCADE, related_name="questions", verbose_name=_("year")
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.CASCADE, related_name="questions", verbose_name=_("dimension")
+    )
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        validators=[code_validator],
+        help_text=_("Stays the same across years, so that years can be compared."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    text_th = models.TextField(_("Thai text"))
+    text_en = models.TextField(_("English text"))
+    help_th = models.TextField(_("Thai help text"), blank=True)
+    help_en = models.TextField(_("English help text"), blank=True)
+    required = models.BooleanField(_("required"), default=True)
+    levels = models.JSONField(
+        _("agency levels"),
+        default=list,
+        help_text=_("The agency levels the question applies to."),
+    )
+    max_points = models.DecimalField(
+        _("maximum points"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    # RESTRICT: a question others depend on cannot be deleted alone, but its year can.
+    show_if_question = models.ForeignKey(
+        "self",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="dependents",
+        verbose_name=_("show only if question"),
+    )
+    show_if_value = models.CharField(_("has the value"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["year", "dimension__order", "order", "code"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="question_code_unique_in_year"),
+            models.CheckConstraint(
+                condition=Q(kind__in=QUESTION_KINDS),
+                name="question_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0), name="question_max_points_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["short_text", "long_text"]) | Q(max_points=0),
+                name="question_text_not_scored",
+                violation_error_message=_("Text questions are not scored: maximum points is 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(show_if_question__isnull=True, show_if_value="")
+                | Q(show_if_question__isnull=False) & ~Q(show_if_value=""),
+                name="question_show_if_complete",
+                violation_error_message=_("A show-if needs both a question and a value."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text_th[:60]}"
+
+    @property
+    def text(self):
+        return localized(self.text_th, self.text_en)
+
+    @property
+    def help(self):
+        return localized(self.help_th, self.help_en)
+
+    @property
+    def is_scored(self) -> bool:
+        return self.kind not in self.TEXT_KINDS
+
+    @property
+    def evidence_on_yes(self) -> bool:
+        return self.kind == self.Kind.YES_NO
+
+    def applies_to(self, level: str) -> bool:
+        return level in self.levels
+
+    def _survey_year(self):
+        return self.year if self.year_id else None
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        known_levels = set(Agency.Level.values)
+        if not self.levels or not isinstance(self.levels, list):
+            errors["levels"] = _("Pick at least one agency level.")
+        elif unknown := [level for level in self.levels if level not in known_levels]:
+            errors["levels"] = _("Unknown agency level: %(levels)s.") % {
+                "levels": ", ".join(map(str, unknown))
+            }
+        if self.dimension_id and self.year_id and self.dimension.year_id != self.year_id:
+            errors["dimension"] = _("The dimension belongs to another year.")
+        if self.kind in self.TEXT_KINDS and self.max_points:
+            errors["max_points"] = _("Text questions are not scored: maximum points is 0.")
+        if self.show_if_question_id:
+            errors.update(self._show_if_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _show_if_errors(self) -> dict:
+        condition = self.show_if_question
+        if condition.pk == self.pk:
+            return {"show_if_question": _("A question cannot depend on itself.")}
+        if condition.year_id != self.year_id:
+            return {"show_if_question": _("The show-if question belongs to another year.")}
+        if condition.kind not in self.CONDITION_KINDS:
+            return {"show_if_question": _("The show-if question must be single choice or yes/no.")}
+        if self.show_if_value not in condition.answer_values():
+            return {
+                "show_if_value": _("%(question)s has no value %(value)s; it has %(values)s.")
+                % {
+                    "question": condition.code,
+                    "value": self.show_if_value,
+                    "values": ", ".join(condition.answer_values()),
+                }
+            }
+        return {}
+
+    def answer_values(self) -> list[str]:
+        """The values a choice or yes/no answer can take."""
+        if self.kind == self.Kind.YES_NO:
+            return [self.YES, self.NO]
+        return [option.value for option in self.options.all()]
+
+
+class Option(FrozenQuestionnaireMixin, models.Model):
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
+    value = models.CharField(_("value"), max_length=30, validators=[value_validator])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    label_th = models.CharField(_("Thai label"), max_length=500)
+    label_en = models.CharField(_("English label"), max_length=500)
+    points = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+    class Meta:
+        ordering = ["question", "order", "value"]
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="option_value_unique"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="option_points_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.value}: {self.label_th}"
+
+    @property
+    def label(self):
+        return localized(self.label_th, self.label_en)
+
+    def _survey_year(self):
+        return self.question.year if self.question_id else None
+
+
+class ScoringBand(FrozenQuestionnaireMixin, models.Model):
+    """A number or percentage answer earns the points of the highest minimum it reaches."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="bands", verbose_name=_("question")
+    )
+    minimum = models.DecimalField(
+        _("from (inclusive)"), max_digits=14, decimal_places=2, default=Decimal(0)
+    )
+    points = models.DecimalField(
+        _("points"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+    class Meta:
+        ordering = ["question", "minimum"]
+        verbose_name = _("scoring band")
+        verbose_name_plural = _("scoring bands")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "minimum"], name="band_minimum_unique"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="band_points_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"≥ {self.minimum}: {self.points}"
+
+    def _survey_year(self):
+        return self.question.year if self.question_id else None
+
+
+class ResponseQuerySet(models.QuerySet):
+    def submitted(self):
+        return self.filter(status=Response.Status.SUBMITTED)
+
+    def not_submitted(self):
+        return self.exclude(status=Response.Status.SUBMITTED)
+
+    def for_user(self, user):
+        """The responses of the user's own agency: none for anyone without a membership."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(agency__memberships__user=user)
+
+
+class Response(models.Model):
+    """One invited agency's answers for one year. Inviting an agency creates its response."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+
+    year = models.ForeignKey(
+        SurveyYear, on_delete=models.PROTECT, related_name="responses", verbose_name=_("year")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="responses", verbose_name=_("agency")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.IN_PROGRESS
+    )
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    returned_reason = models.TextField(
+        _("reason for return"), blank=True, help_text=_("Shown to the agency.")
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    deadline_extended_to = models.DateTimeField(
+        _("deadline extended to"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the year's closing time."),
+    )
+    last_reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
+
+    objects = ResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "agency__code"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "agency"], name="one_response_per_agency_year"),
+            models.CheckConstraint(
+                condition=Q(status__in=["in_progress", "submitted", "returned"]),
+                name="response_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+                violation_error_message=_("A submitted response has a submission time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(returned_reason=""),
+                name="response_returned_has_reason",
+                violation_error_message=_("Give the agency a reason for the return."),
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self):
+        return f"{self.year.year} · {self.agency}"
+
+    @property
+    def deadline(self):
+        return self.deadline_extended_to or self.year.closes_at
+
+    @property
+    def is_started(self) -> bool:
+        return self.started_at is not None
+
+    def is_editable(self, now=None) -> bool:
+        """Respondents may change answers: the year is open, the deadline ahead, not submitted."""
+        now = now or timezone.now()
+        return (
+            self.year.status == SurveyYear.Status.OPEN
+            and self.year.opens_at <= now < self.deadline
+            and self.status != self.Status.SUBMITTED
+        )
+
+
+class Answer(models.Model):
+    """The answer to one question, saved on its own so that people on different questions never
+    overwrite each other; `version` refuses a save based on a stale value.
+
+    `value` holds: the option value (single choice), a sorted list of option values (multiple
+    choice), "yes"/"no", a decimal number as a string (number, percentage), or the text.
+    """
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    value = models.JSONField(_("value"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+
+    class Meta:
+        ordering = ["response", "question"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")
+        ]
+        indexes = [models.Index(fields=["response", "-updated_at"])]
+
+    def __str__(self):
+        return f"{self.question.code}: {self.value}"
+
+    @property
+    def is_blank(self) -> bool:
+        return self.value in (None, "", [])
+
+
+def evidence_path(instance, filename: str) -> str:
+    """A name the server makes: the uploader's file name is kept only in `original_name`."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    response = instance.response
+    return f"evidence/{response.year.year}/{response.agency.code}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="evidence", verbose_name=_("question")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, max_length=255)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        indexes = [models.Index(fields=["response", "question"])]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,364 @@
+"""Everything that changes a survey year, a response or its answers goes through here.
+
+Each function checks its rules on the server, inside one transaction, and raises an error whose
+message names what is wrong; views and admin actions only translate those errors into pages.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Answer,
+    Evidence,
+    Option,
+    Question,
+    Response,
+    ScoringBand,
+    SurveyYear,
+)
+from .questionnaire import answer_parse
+
+
+class SurveyError(Exception):
+    """A rule refused the change; `str(error)` is the message for the user."""
+
+
+class ResponseLocked(SurveyError):
+    pass
+
+
+class StaleAnswer(SurveyError):
+    """Someone else saved this question since the respondent loaded it."""
+
+    def __init__(self, current: Answer | None):
+        self.current = current
+        super().__init__(_("Someone else changed this answer after you opened the page."))
+
+
+class SubmissionIncomplete(SurveyError):
+    def __init__(self, *, missing: list[Question], missing_evidence: list[Question]):
+        self.missing = missing
+        self.missing_evidence = missing_evidence
+        super().__init__(
+            _("%(missing)s required questions are unanswered and %(evidence)s need evidence.")
+            % {"missing": len(missing), "evidence": len(missing_evidence)}
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Survey years and their questionnaire
+
+
+def survey_year_open(*, year: SurveyYear) -> SurveyYear:
+    """Open a draft year: its weights must add up to 100 and every choice question needs options."""
+    with transaction.atomic():
+        year = SurveyYear.objects.select_for_update().get(pk=year.pk)
+        if year.status != SurveyYear.Status.DRAFT:
+            raise SurveyError(_("Only a draft year can be opened; %(year)s is %(status)s.") % {
+                "year": year.year, "status": year.get_status_display().lower()
+            })  # fmt: skip
+        problems = questionnaire_problems(year=year)
+        if problems:
+            raise SurveyError(" ".join(problems))
+        year.status = SurveyYear.Status.OPEN
+        year.save(update_fields=["status"])
+    return year
+
+
+def questionnaire_problems(*, year: SurveyYear) -> list[str]:
+    """What stops a questionnaire from opening, in words for DGA staff."""
+    problems = []
+    total = year.dimensions.aggregate(total=Sum("weight"))["total"] or Decimal(0)
+    if total != 100:
+        problems.append(
+            _("The dimension weights of %(year)s add up to %(total)s, not 100.")
+            % {"year": year.year, "total": f"{total.normalize():f}"}
+        )
+    if not year.questions.exists():
+        problems.append(_("The questionnaire has no questions."))
+    empty = (
+        year.questions.filter(kind__in=Question.CHOICE_KINDS, options__isnull=True)
+        .values_list("code", flat=True)
+        .order_by("code")
+    )
+    if empty:
+        problems.append(_("These choice questions have no options: %(codes)s.") % {
+            "codes": ", ".join(empty)
+        })  # fmt: skip
+    unbanded = (
+        year.questions.filter(kind__in=Question.BANDED_KINDS, bands__isnull=True)
+        .values_list("code", flat=True)
+        .order_by("code")
+    )
+    if unbanded:
+        problems.append(_("These number questions have no scoring bands: %(codes)s.") % {
+            "codes": ", ".join(unbanded)
+        })  # fmt: skip
+    return problems
+
+
+def survey_year_close(*, year: SurveyYear) -> SurveyYear:
+    with transaction.atomic():
+        year = SurveyYear.objects.select_for_update().get(pk=year.pk)
+        if year.status != SurveyYear.Status.OPEN:
+            raise SurveyError(_("Only an open year can be closed."))
+        year.status = SurveyYear.Status.CLOSED
+        year.save(update_fields=["status"])
+    return year
+
+
+@transaction.atomic
+def questionnaire_copy(
+    *, source: SurveyYear, year: int, title_th: str, title_en: str, opens_at, closes_at
+) -> SurveyYear:
+    """A new draft year with a copy of `source`'s dimensions, questions, options and bands."""
+    if SurveyYear.objects.filter(year=year).exists():
+        raise SurveyError(_("Survey year %(year)s already exists.") % {"year": year})
+    target = SurveyYear.objects.create(
+        year=year, title_th=title_th, title_en=title_en, opens_at=opens_at, closes_at=closes_at
+    )
+    dimensions = {}
+    for dimension in source.dimensions.all():
+        old_pk = dimension.pk
+        dimension.pk, dimension.year = None, target
+        dimension.save()
+        dimensions[old_pk] = dimension
+    questions = {}
+    conditions = []
+    source_questions = source.questions.prefetch_related("options", "bands").order_by("pk")
+    for question in source_questions:
+        old_pk, options, bands = question.pk, question.options.all(), question.bands.all()
+        condition_id, value = question.show_if_question_id, question.show_if_value
+        question.pk, question.year = None, target
+        question.dimension = dimensions[question.dimension_id]
+        question.show_if_question, question.show_if_value = None, ""
+        question.save()
+        questions[old_pk] = question
+        if condition_id:
+            conditions.append((question, condition_id, value))
+        Option.objects.bulk_create(
+            Option(question=question, value=o.value, order=o.order, label_th=o.label_th,
+                   label_en=o.label_en, points=o.points)
+            for o in options
+        )  # fmt: skip
+        ScoringBand.objects.bulk_create(
+            ScoringBand(question=question, minimum=b.minimum, points=b.points) for b in bands
+        )
+    for question, condition_id, value in conditions:
+        question.show_if_question = questions[condition_id]
+        question.show_if_value = value
+        question.save(update_fields=["show_if_question", "show_if_value"])
+    return target
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers
+
+
+def _lock_editable_response(response: Response, now) -> Response:
+    """Lock the response row for this transaction and check that respondents may change it.
+
+    Locking serialises a save against a submit of the same response, never two agencies.
+    """
+    locked = (
+        Response.objects.select_for_update(of=("self",)).select_related("year").get(pk=response.pk)
+    )
+    if not locked.is_editable(now):
+        raise ResponseLocked(response_locked_reason(locked, now))
+    return locked
+
+
+def response_locked_reason(response: Response, now=None) -> str:
+    now = now or timezone.now()
+    if response.status == Response.Status.SUBMITTED:
+        return _("This questionnaire has been submitted and can no longer be changed.")
+    if response.year.status != SurveyYear.Status.OPEN or now < response.year.opens_at:
+        return _("The survey is not open.")
+    return _("The deadline has passed: answers can no longer be changed.")
+
+
+@dataclass
+class SaveResult:
+    answer: Answer
+    changed: bool
+
+
+def answer_save(
+    *, response: Response, question: Question, raw: list[str], base_version: int, user, now=None
+) -> SaveResult:
+    """Save one answer if the respondent saw the current version of it.
+
+    `base_version` is the version the respondent's page showed (0 when it showed no answer).
+    Raises InvalidAnswer, ResponseLocked or StaleAnswer; nothing is written when it raises.
+    """
+    now = now or timezone.now()
+    value = answer_parse(question, raw)
+    with transaction.atomic():
+        locked = _lock_editable_response(response, now)
+        answer = (
+            Answer.objects.select_for_update().filter(response=locked, question=question).first()
+        )
+        current_version = answer.version if answer else 0
+        if base_version != current_version:
+            raise StaleAnswer(answer)
+        if answer is not None and answer.value == value:
+            return SaveResult(answer=answer, changed=False)
+        if answer is None:
+            try:
+                with transaction.atomic():
+                    answer = Answer.objects.create(
+                        response=locked, question=question, value=value,
+                        updated_at=now, updated_by=user,
+                    )  # fmt: skip
+            except IntegrityError:
+                raise StaleAnswer(Answer.objects.get(response=locked, question=question)) from None
+        else:
+            answer.value, answer.updated_at, answer.updated_by = value, now, user
+            answer.version += 1
+            answer.save(update_fields=["value", "updated_at", "updated_by", "version"])
+        if locked.started_at is None:
+            Response.objects.filter(pk=locked.pk).update(started_at=now)
+            response.started_at = now
+    return SaveResult(answer=answer, changed=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence
+
+# What an evidence file may be, recognised from its first bytes: PDF, images, office documents.
+EVIDENCE_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "image/gif",
+    "image/webp",
+    "image/tiff",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+}
+
+
+def evidence_add(
+    *, response: Response, question: Question, upload: UploadedFile, user, now=None
+) -> Evidence:
+    """Keep an evidence file under a name the server makes, after checking its size and type."""
+    now = now or timezone.now()
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise SurveyError(
+            _("%(name)s is %(size)s MB; files may be at most %(limit)s MB.")
+            % {"name": upload.name, "size": _megabytes(upload.size), "limit": _megabytes(limit)}
+        )
+    if upload.size == 0:
+        raise SurveyError(_("%(name)s is empty.") % {"name": upload.name})
+    upload.seek(0)
+    kind = filetype.guess(upload.read(8192))
+    upload.seek(0)
+    if kind is None or kind.mime not in EVIDENCE_TYPES:
+        raise SurveyError(
+            _("%(name)s is not a PDF, an image or an office document (its content says %(type)s).")
+            % {"name": upload.name, "type": kind.mime if kind else _("unknown type")}
+        )
+    with transaction.atomic():
+        locked = _lock_editable_response(response, now)
+        evidence = Evidence(
+            response=locked,
+            question=question,
+            original_name=upload.name[:255],
+            content_type=kind.mime,
+            size=upload.size,
+            uploaded_at=now,
+            uploaded_by=user,
+        )
+        # The stored name comes from the content's type, never from the uploader's file name.
+        evidence.file.save(f"evidence.{kind.extension}", upload, save=False)
+        try:
+            evidence.save()
+        except Exception:
+            evidence.file.delete(save=False)
+            raise
+        if locked.started_at is None:
+            Response.objects.filter(pk=locked.pk).update(started_at=now)
+    return evidence
+
+
+def evidence_delete(*, evidence: Evidence, now=None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_editable_response(evidence.response, now)
+        evidence.delete()
+        transaction.on_commit(lambda: evidence.file.delete(save=False))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission, return and deadline
+
+
+def response_submit(*, response: Response, user, now=None) -> Response:
+    """Submit a complete response: read-only from now on, time-stamped, with who submitted it."""
+    from .selectors import ResponseState
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_editable_response(response, now)
+        state = ResponseState(locked)
+        if state.progress.missing_required or state.missing_evidence:
+            raise SubmissionIncomplete(
+                missing=state.progress.missing_required, missing_evidence=state.missing_evidence
+            )
+        locked.status = Response.Status.SUBMITTED
+        locked.submitted_at, locked.submitted_by = now, user
+        locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+    return locked
+
+
+def response_return(*, response: Response, reason: str, extend_to=None, now=None) -> Response:
+    """Give a submitted response back to its agency for revision, with a reason it will see."""
+    now = now or timezone.now()
+    reason = reason.strip()
+    if not reason:
+        raise SurveyError(_("Give the agency a reason for the return."))
+    with transaction.atomic():
+        locked = Response.objects.select_for_update().select_related("year").get(pk=response.pk)
+        if locked.status != Response.Status.SUBMITTED:
+            raise SurveyError(_("Only a submitted response can be returned."))
+        if extend_to is not None:
+            locked.deadline_extended_to = extend_to
+        if locked.deadline <= now:
+            raise SurveyError(
+                _("The deadline of %(agency)s has passed: extend it so the agency can revise.")
+                % {"agency": locked.agency}
+            )
+        locked.status = Response.Status.RETURNED
+        locked.returned_reason, locked.returned_at = reason, now
+        locked.save(
+            update_fields=["status", "returned_reason", "returned_at", "deadline_extended_to"]
+        )
+    return locked
+
+
+def deadline_extend(*, response: Response, until) -> Response:
+    if until <= response.year.opens_at:
+        raise SurveyError(_("The new deadline must be after the survey opens."))
+    response.deadline_extended_to = until
+    response.save(update_fields=["deadline_extended_to"])
+    return response

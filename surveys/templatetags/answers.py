@@ -1,0 +1,35 @@
+"""Showing answers in templates: the value in words, and which options are chosen."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.translation import gettext as _
+
+from surveys.models import Question
+
+register = template.Library()
+
+
+@register.simple_tag
+def answer_display(question: Question, value) -> str:
+    """The answer as the respondent would say it: option labels, yes/no, the number or text."""
+    if value in (None, "", []):
+        return _("(no answer)")
+    if question.kind == Question.Kind.YES_NO:
+        return _("Yes") if value == Question.YES else _("No")
+    if question.kind in Question.CHOICE_KINDS:
+        labels = {option.value: option.label for option in question.options.all()}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(v, v) for v in values)
+    if question.kind == Question.Kind.PERCENTAGE:
+        return f"{Decimal(value):,f} %"
+    if question.kind == Question.Kind.NUMBER:
+        return f"{Decimal(value):,f}"
+    return str(value)
+
+
+@register.filter
+def is_chosen(value, option_value) -> bool:
+    if isinstance(value, list):
+        return option_value in value
+    return value == option_value
