@@ -25,6 +25,22 @@ def questions_for_year(year: SurveyYear) -> list[Question]:
     )
 
 
+# A questionnaire is frozen once its year opens, so each process keeps the frozen ones it has
+# read: the questionnaire page and every autosave then skip four queries.
+_frozen_questionnaires: dict[int, tuple[list[Dimension], list[Question]]] = {}
+
+
+def questionnaire_of(year: SurveyYear) -> tuple[list[Dimension], list[Question]]:
+    """The year's dimensions and questions (with options and bands), in order."""
+    cached = _frozen_questionnaires.get(year.pk) if year.questionnaire_frozen else None
+    if cached is not None:
+        return cached
+    questionnaire = (list(Dimension.objects.filter(year_id=year.pk)), questions_for_year(year))
+    if year.questionnaire_frozen:
+        _frozen_questionnaires[year.pk] = questionnaire
+    return questionnaire
+
+
 @dataclass
 class DimensionState:
     dimension: Dimension
@@ -38,11 +54,10 @@ class ResponseState:
 
     def __init__(self, response: Response, *, questionnaire: "ResponseState | None" = None):
         """`questionnaire`: an earlier state of the same response whose questions are reused,
-        so that re-reading after a save costs only the answers and evidence (2 queries)."""
+        so that re-reading after a change costs only the answers and evidence (2 queries)."""
         self.response = response
         if questionnaire is None:
-            self.dimensions = list(Dimension.objects.filter(year_id=response.year_id))
-            self.all_questions = questions_for_year(response.year)
+            self.dimensions, self.all_questions = questionnaire_of(response.year)
         else:
             self.dimensions = questionnaire.dimensions
             self.all_questions = questionnaire.all_questions
@@ -52,11 +67,22 @@ class ResponseState:
         self.evidence = defaultdict(list)
         for item in Evidence.objects.filter(response=response).order_by("uploaded_at", "pk"):
             self.evidence[item.question_id].append(item)
+        self._show()
+
+    def _show(self):
         self.evidence_counts = {key: len(items) for key, items in self.evidence.items()}
         self.shown = visible_questions(
-            self.all_questions, level=response.agency.level, values=self.values
+            self.all_questions, level=self.response.agency.level, values=self.values
         )
         self.shown_ids = {question.pk for question in self.shown}
+        for name in ("by_dimension", "progress", "missing_evidence"):
+            self.__dict__.pop(name, None)
+
+    def answer_saved(self, answer: Answer) -> None:
+        """Take in an answer just saved, without reading the response again."""
+        self.answers[answer.question_id] = answer
+        self.values[answer.question_id] = answer.value
+        self._show()
 
     @cached_property
     def by_dimension(self) -> list[DimensionState]:

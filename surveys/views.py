@@ -141,7 +141,7 @@ def answer_autosave(request, pk, code):
         return _status(request, context, status=409)
     except services.ResponseLocked as error:
         return _status(request, context | {"error": str(error), "locked": True}, status=403)
-    state = ResponseState(response, questionnaire=state)
+    state.answer_saved(result.answer)
     # Questions whose show-if depends on this answer appear or disappear, out of band.
     dependents = [
         render_to_string(

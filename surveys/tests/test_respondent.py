@@ -360,4 +360,5 @@ class TestQueryCounts:
         small = self._count(django_assert_max_num_queries, client, response, respondent, 2)
         large = self._count(django_assert_max_num_queries, client, response, respondent, 40)
         assert small == large
-        assert small == (9, 18)
+        # Frozen questionnaires are cached per process, so only the response's own rows are read.
+        assert small == (5, 12)
