@@ -65,6 +65,17 @@ def dataset_from_file(path: Path) -> tablib.Dataset:
     raise ValueError(_("%(name)s: use a .csv or .xlsx file") % {"name": path.name})
 
 
+def dataset_from_upload(upload) -> tablib.Dataset:
+    """An uploaded CSV or XLSX file (a form's UploadedFile) as a dataset."""
+    suffix = Path(upload.name).suffix.lower().lstrip(".")
+    content = upload.read()
+    if suffix == "csv":
+        return tablib.Dataset().load(content.decode("utf-8-sig"), format="csv")
+    if suffix == "xlsx":
+        return tablib.Dataset().load(content, format="xlsx")
+    raise ValueError(_("%(name)s: use a .csv or .xlsx file") % {"name": upload.name})
+
+
 def registry_import(
     *, resource_class: type[RegistryResource], dataset: tablib.Dataset
 ) -> ImportSummary:

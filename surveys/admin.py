@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from agencies.admin import AgencyAdmin, RegistryImportExportAdmin
 from agencies.models import Agency, Ministry
+from agencies.services import RegistryImportError, dataset_from_upload
 
 from . import invitations, services
 from .models import (
@@ -58,8 +59,7 @@ class DimensionInline(QuestionnairePartInline, admin.TabularInline):
 
 class QuestionInline(QuestionnairePartInline, admin.TabularInline):
     model = Question
-    fields = ["dimension", "order", "code", "kind", "required", "max_points", "text_th"]
-    readonly_fields = ["text_th"]
+    fields = ["dimension", "order", "code", "kind", "required", "levels", "max_points", "text_th"]
     show_change_link = True
     extra = 0
     ordering = ["dimension__order", "order", "code"]
@@ -67,11 +67,31 @@ class QuestionInline(QuestionnairePartInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("dimension")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "levels":
+            return LevelsField(label=db_field.verbose_name, initial=list(Agency.Level.values))
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "dimension":
             year_id = request.resolver_match.kwargs.get("object_id")
             kwargs["queryset"] = Dimension.objects.filter(year_id=year_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def invited_message(summary, year) -> str:
+    return _("%(created)s agencies invited to %(year)s (%(already)s were already invited).") % {
+        "created": summary.created,
+        "year": year.year,
+        "already": summary.responses - summary.created,
+    }
+
+
+class InviteFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("List of agencies (CSV or XLSX)"),
+        help_text=_("One agency per row, its code in a column named “code”."),
+    )
 
 
 class CopyQuestionnaireForm(forms.Form):
@@ -119,6 +139,7 @@ class SurveyYearAdmin(admin.ModelAdmin):
         return [
             path("<int:pk>/rate/", view(self.rate_view), name="surveys_surveyyear_rate"),
             path("<int:pk>/copy/", view(self.copy_view), name="surveys_surveyyear_copy"),
+            path("<int:pk>/invite/", view(self.invite_view), name="surveys_surveyyear_invite"),
             *super().get_urls(),
         ]
 
@@ -169,6 +190,34 @@ class SurveyYearAdmin(admin.ModelAdmin):
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/surveys/copy_year.html", context)
+
+    def invite_view(self, request, pk):
+        """Invite the agencies listed in an uploaded file (a `code` column)."""
+        year = get_object_or_404(SurveyYear, pk=pk)
+        if not self.has_change_permission(request, year):
+            raise PermissionDenied
+        form = InviteFileForm(request.POST or None, request.FILES or None)
+        errors = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                dataset = dataset_from_upload(form.cleaned_data["file"])
+                summary = invitations.invitations_from_file(year=year, dataset=dataset)
+            except RegistryImportError as error:
+                errors = error.errors
+            except (ValueError, UnicodeDecodeError) as error:
+                form.add_error("file", str(error))
+            else:
+                self.message_user(request, invited_message(summary, year), messages.SUCCESS)
+                url = reverse("admin:surveys_response_changelist")
+                return HttpResponseRedirect(f"{url}?year__id__exact={year.pk}")
+        context = self.admin_site.each_context(request) | {
+            "title": _("Invite the agencies of a list to %(year)s") % {"year": year.year},
+            "form": form,
+            "errors": errors,
+            "year": year,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/surveys/invite_file.html", context)
 
     @admin.action(description=_("Open the selected draft years"), permissions=["change"])
     def open_years(self, request, queryset):
@@ -412,12 +461,7 @@ def invite_agencies(modeladmin, request, queryset):
         summary = invitations.invitations_create(year=year, agencies=queryset)
         modeladmin.message_user(
             request,
-            _("%(created)s agencies invited to %(year)s (%(already)s were already invited).")
-            % {
-                "created": summary.created,
-                "year": year.year,
-                "already": summary.responses - summary.created,
-            },
+            invited_message(summary, year),
             messages.SUCCESS,
         )
         if form.cleaned_data["send_emails"]:

@@ -20,6 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyMembership
+from agencies.services import RegistryImportError, RowError
 
 from .models import Response, SurveyYear
 
@@ -46,6 +47,28 @@ def invitations_create(*, year: SurveyYear, agencies: Iterable[Agency]) -> Maili
         new = [Response(year=year, agency=a) for a in agencies if a.pk not in existing]
         Response.objects.bulk_create(new)
     return MailingSummary(responses=len(agencies), created=len(new))
+
+
+def invitations_from_file(*, year: SurveyYear, dataset) -> MailingSummary:
+    """Invite the agencies whose codes fill the `code` column of an imported list.
+
+    Whole file or nothing: raises RegistryImportError naming every row whose code is missing or
+    unknown (rows count data rows, the header not included).
+    """
+    if "code" not in (dataset.headers or []):
+        raise RegistryImportError([RowError(0, "code", _("The file needs a column “code”."))])
+    codes = [str(code or "").strip() for code in dataset["code"]]
+    known = {a.code: a for a in Agency.objects.filter(code__in=[c for c in codes if c])}
+    errors = [
+        RowError(number, "code", _("unknown agency code “%(code)s”") % {"code": code})
+        if code
+        else RowError(number, "code", _("the agency code is missing"))
+        for number, code in enumerate(codes, start=1)
+        if code not in known
+    ]
+    if errors:
+        raise RegistryImportError(errors)
+    return invitations_create(year=year, agencies=list(dict.fromkeys(known[c] for c in codes)))
 
 
 def invitations_send(*, responses: Iterable[Response]) -> MailingSummary:

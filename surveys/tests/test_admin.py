@@ -261,3 +261,28 @@ class TestAdminAccess:
         client.force_login(respondent)
         for url in urls:
             assert client.get(url)["Location"].startswith(reverse("admin:login"))
+
+
+class TestInviteFromAList:
+    def _upload(self, client, year, content):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        url = reverse("admin:surveys_surveyyear_invite", args=[year.pk])
+        return client.post(url, {"file": SimpleUploadedFile("list.csv", content.encode())})
+
+    def test_every_listed_agency_is_invited_once(self, staff_client, open_year, agency):
+        DepartmentFactory(code="SECOND")
+        result = self._upload(staff_client, open_year, "code,name\nALPHA,x\nSECOND,y\nALPHA,z\n")
+        assert result.status_code == 302
+        invited = Response.objects.filter(year=open_year).values_list("agency__code", flat=True)
+        assert sorted(invited) == ["ALPHA", "SECOND"]
+
+    def test_a_list_with_bad_rows_invites_nobody_and_names_every_bad_row(
+        self, staff_client, open_year, agency
+    ):
+        result = self._upload(staff_client, open_year, "code,name\nALPHA,a\nNOPE,b\n,c\nGONE,d\n")
+        assert result.status_code == 200
+        assert "row 2, column code: unknown agency code “NOPE”" in result.text
+        assert "row 3, column code: the agency code is missing" in result.text
+        assert "row 4, column code: unknown agency code “GONE”" in result.text
+        assert not Response.objects.exists()
