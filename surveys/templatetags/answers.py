@@ -33,3 +33,17 @@ def is_chosen(value, option_value) -> bool:
     if isinstance(value, list):
         return option_value in value
     return value == option_value
+
+
+@register.simple_tag
+def time_left(deadline, now) -> str:
+    """Days and hours until the deadline, in words of our own catalogue (Django's Thai has no
+    translation for its "timeuntil" units)."""
+    seconds = max(0, int((deadline - now).total_seconds()))
+    days, hours = seconds // 86400, seconds % 86400 // 3600
+    if days:
+        return _("%(days)s days %(hours)s hours left") % {"days": days, "hours": hours}
+    return _("%(hours)s hours %(minutes)s minutes left") % {
+        "hours": hours,
+        "minutes": seconds % 3600 // 60,
+    }
