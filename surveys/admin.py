@@ -79,6 +79,24 @@ class QuestionInline(QuestionnairePartInline, admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+def report_mailing(modeladmin, request, summary) -> None:
+    """Tell DGA staff how many e-mails went out and which agencies had nobody to write to."""
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", summary.emails)
+        % {"count": summary.emails},
+        messages.SUCCESS,
+    )
+    if summary.agencies_without_people:
+        codes = ", ".join(a.code for a in summary.agencies_without_people[:20])
+        modeladmin.message_user(
+            request,
+            _("%(count)s agencies have nobody to write to; add a user for them: %(codes)s")
+            % {"count": len(summary.agencies_without_people), "codes": codes},
+            messages.WARNING,
+        )
+
+
 def invited_message(summary, year) -> str:
     return _("%(created)s agencies invited to %(year)s (%(already)s were already invited).") % {
         "created": summary.created,
@@ -221,27 +239,21 @@ class SurveyYearAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Open the selected draft years"), permissions=["change"])
     def open_years(self, request, queryset):
-        for year in queryset:
-            try:
-                services.survey_year_open(year=year)
-            except services.SurveyError as error:
-                self.message_user(request, f"{year.year}: {error}", messages.ERROR)
-            else:
-                self.message_user(
-                    request, _("%(year)s is open.") % {"year": year.year}, messages.SUCCESS
-                )
+        self._change_status(request, queryset, services.survey_year_open, _("%(year)s is open."))
 
     @admin.action(description=_("Close the selected open years"), permissions=["change"])
     def close_years(self, request, queryset):
+        self._change_status(request, queryset, services.survey_year_close, _("%(year)s is closed."))
+
+    def _change_status(self, request, queryset, change, done):
+        """Move each year on with the service `change`; report each year's outcome."""
         for year in queryset:
             try:
-                services.survey_year_close(year=year)
+                change(year=year)
             except services.SurveyError as error:
                 self.message_user(request, f"{year.year}: {error}", messages.ERROR)
             else:
-                self.message_user(
-                    request, _("%(year)s is closed.") % {"year": year.year}, messages.SUCCESS
-                )
+                self.message_user(request, done % {"year": year.year}, messages.SUCCESS)
 
 
 class OptionInline(QuestionnairePartInline, admin.TabularInline):
@@ -386,7 +398,7 @@ class ResponseAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send the invitation e-mail"), permissions=["change"])
     def send_invitations(self, request, queryset):
         summary = invitations.invitations_send(responses=queryset.select_related("year", "agency"))
-        self._report(request, summary)
+        report_mailing(self, request, summary)
 
     @admin.action(
         description=_("Send a reminder to agencies that have not submitted"),
@@ -394,23 +406,7 @@ class ResponseAdmin(admin.ModelAdmin):
     )
     def send_reminders(self, request, queryset):
         summary = invitations.reminders_send(responses=queryset.select_related("year", "agency"))
-        self._report(request, summary)
-
-    def _report(self, request, summary):
-        self.message_user(
-            request,
-            ngettext("%(count)d e-mail sent.", "%(count)d e-mails sent.", summary.emails)
-            % {"count": summary.emails},
-            messages.SUCCESS,
-        )
-        if summary.agencies_without_people:
-            codes = ", ".join(a.code for a in summary.agencies_without_people[:20])
-            self.message_user(
-                request,
-                _("%(count)s agencies have nobody to write to; add a user for them: %(codes)s")
-                % {"count": len(summary.agencies_without_people), "codes": codes},
-                messages.WARNING,
-            )
+        report_mailing(self, request, summary)
 
     @admin.action(description=_("Return for revision…"), permissions=["change"])
     def return_for_revision(self, request, queryset):
@@ -468,9 +464,8 @@ def invite_agencies(modeladmin, request, queryset):
             responses = Response.objects.filter(year=year, agency__in=queryset).select_related(
                 "year", "agency"
             )
-            ResponseAdmin._report(modeladmin, request, invitations.invitations_send(
-                responses=responses
-            ))  # fmt: skip
+            summary = invitations.invitations_send(responses=responses)
+            report_mailing(modeladmin, request, summary)
         return None
     context = modeladmin.admin_site.each_context(request) | {
         "title": _("Invite agencies to a survey year"),

@@ -84,24 +84,17 @@ def questionnaire_problems(*, year: SurveyYear) -> list[str]:
         )
     if not year.questions.exists():
         problems.append(_("The questionnaire has no questions."))
-    empty = (
-        year.questions.filter(kind__in=Question.CHOICE_KINDS, options__isnull=True)
-        .values_list("code", flat=True)
-        .order_by("code")
-    )
-    if empty:
-        problems.append(_("These choice questions have no options: %(codes)s.") % {
-            "codes": ", ".join(empty)
-        })  # fmt: skip
-    unbanded = (
-        year.questions.filter(kind__in=Question.BANDED_KINDS, bands__isnull=True)
-        .values_list("code", flat=True)
-        .order_by("code")
-    )
-    if unbanded:
-        problems.append(_("These number questions have no scoring bands: %(codes)s.") % {
-            "codes": ", ".join(unbanded)
-        })  # fmt: skip
+
+    def codes(**filters) -> str:
+        found = year.questions.filter(**filters).order_by("code").values_list("code", flat=True)
+        return ", ".join(found)
+
+    if empty := codes(kind__in=Question.CHOICE_KINDS, options__isnull=True):
+        problems.append(_("These choice questions have no options: %(codes)s.") % {"codes": empty})
+    if unbanded := codes(kind__in=Question.BANDED_KINDS, bands__isnull=True):
+        problems.append(
+            _("These number questions have no scoring bands: %(codes)s.") % {"codes": unbanded}
+        )
     return problems
 
 
