@@ -587,3 +587,282 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# Scores: stored exactly as computed (28 significant digits), rounded only for display.
+SCORE_DIGITS = {"max_digits": 30, "decimal_places": 26}
+POINTS_DIGITS = {"max_digits": 12, "decimal_places": 2}
+
+
+class ScoringRunQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class ScoringRun(models.Model):
+    """One computation of a year's scores. Readers use the year's current run only; a recompute
+    fills a new run and makes it current in one transaction when it is complete, so nobody ever
+    sees a mix of old and new numbers. Earlier runs are kept.
+
+    Submissions scored one by one go into the current run (a "submissions" run is made for the
+    first one), which is re-aggregated each time.
+    """
+
+    class Trigger(models.TextChoices):
+        SUBMISSIONS = "submissions", _("Submissions")
+        RECOMPUTE = "recompute", _("Recompute")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        COMPLETE = "complete", _("Complete")
+        FAILED = "failed", _("Failed")
+
+    year = models.ForeignKey(
+        SurveyYear, on_delete=models.PROTECT, related_name="scoring_runs", verbose_name=_("year")
+    )
+    trigger = models.CharField(_("started by"), max_length=12, choices=Trigger.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    is_current = models.BooleanField(_("current"), default=False)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by user"),
+    )
+    responses_total = models.PositiveIntegerField(_("responses"), default=0)
+    chunks_total = models.PositiveIntegerField(_("chunks"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    objects = ScoringRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        get_latest_by = "started_at"
+        verbose_name = _("scoring run")
+        verbose_name_plural = _("scoring runs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(is_current=True), name="one_current_run_per_year"
+            ),
+            models.UniqueConstraint(
+                fields=["year"],
+                condition=Q(status="running"),
+                name="one_running_run_per_year",
+                violation_error_message=_("A recompute of this year is already running."),
+            ),
+            models.CheckConstraint(
+                condition=Q(is_current=False) | Q(status="complete"),
+                name="current_run_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["running", "complete", "failed"]),
+                name="scoring_run_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(trigger__in=["submissions", "recompute"]),
+                name="scoring_run_trigger_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year.year} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def duration(self):
+        return (self.finished_at or timezone.now()) - self.started_at
+
+
+class ScoringChunk(models.Model):
+    """A slice of a recompute's responses, scored by one Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField(_("number"))
+    response_ids = models.JSONField(_("responses"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "number"]
+        verbose_name = _("scoring chunk")
+        verbose_name_plural = _("scoring chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "number"], name="chunk_number_unique_in_run"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "done", "failed"]),
+                name="scoring_chunk_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run} chunk {self.number}"
+
+
+class ResponseScore(models.Model):
+    """A response's overall score in one run, with its dimension scores and, once aggregated,
+    its change against the previous year. `problems` lists answers that could not be scored:
+    such a score is held back from the aggregates and ranks."""
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="scores", verbose_name=_("response")
+    )
+    overall = models.DecimalField(_("overall score"), **SCORE_DIGITS)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    previous_overall = models.DecimalField(
+        _("previous year's overall score"), null=True, blank=True, **SCORE_DIGITS
+    )
+    change = models.DecimalField(_("change"), null=True, blank=True, **SCORE_DIGITS)
+    scored_at = models.DateTimeField(_("scored at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["run", "-overall", "response"]
+        verbose_name = _("response score")
+        verbose_name_plural = _("response scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "response"], name="one_score_per_run"),
+            models.CheckConstraint(
+                condition=Q(overall__gte=0, overall__lte=100), name="overall_score_0_to_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.response}: {self.overall:.2f}"
+
+
+class DimensionScore(models.Model):
+    score = models.ForeignKey(
+        ResponseScore, on_delete=models.CASCADE, related_name="dimension_scores"
+    )
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="+", verbose_name=_("dimension")
+    )
+    earned = models.DecimalField(_("points earned"), **POINTS_DIGITS)
+    possible = models.DecimalField(_("points possible"), **POINTS_DIGITS)
+    value = models.DecimalField(_("score"), **SCORE_DIGITS)
+
+    class Meta:
+        ordering = ["score", "dimension__order"]
+        verbose_name = _("dimension score")
+        verbose_name_plural = _("dimension scores")
+        constraints = [
+            models.UniqueConstraint(fields=["score", "dimension"], name="one_score_per_dimension"),
+            models.CheckConstraint(
+                condition=Q(value__gte=0, value__lte=100), name="dimension_score_0_to_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(earned__gte=0, earned__lte=models.F("possible")),
+                name="dimension_earned_within_possible",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension.code}: {self.value:.2f}"
+
+
+SCOPES = ["national", "level", "ministry", "award_group", "province", "unit_type"]
+
+
+class GroupScore(models.Model):
+    """The mean scores of a group of agencies (the nation, a level, a ministry, an award group,
+    a province, a provincial unit type) in one run, and its rank among its scope's groups."""
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", _("National")
+        LEVEL = "level", _("Agency level")
+        MINISTRY = "ministry", _("Ministry")
+        AWARD_GROUP = "award_group", _("Award group")
+        PROVINCE = "province", _("Province")
+        UNIT_TYPE = "unit_type", _("Provincial unit type")
+
+    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="groups")
+    scope = models.CharField(_("scope"), max_length=12, choices=Scope.choices)
+    key = models.CharField(_("key"), max_length=30, help_text=_("The code of the group."))
+    name_th = models.CharField(_("Thai name"), max_length=255)
+    name_en = models.CharField(_("English name"), max_length=255)
+    agencies = models.PositiveIntegerField(_("agencies"))
+    overall_mean = models.DecimalField(_("mean overall score"), **SCORE_DIGITS)
+    rank = models.PositiveIntegerField(_("rank"))
+    previous_mean = models.DecimalField(
+        _("previous year's mean"), null=True, blank=True, **SCORE_DIGITS
+    )
+
+    class Meta:
+        ordering = ["run", "scope", "rank", "key"]
+        verbose_name = _("group score")
+        verbose_name_plural = _("group scores")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "scope", "key"], name="one_group_per_run"),
+            models.CheckConstraint(
+                condition=Q(scope__in=SCOPES),
+                name="group_scope_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_scope_display()} {self.name}: {self.overall_mean:.2f}"
+
+    @property
+    def name(self):
+        return localized(self.name_th, self.name_en)
+
+    @property
+    def change(self):
+        if self.previous_mean is None:
+            return None
+        return self.overall_mean - self.previous_mean
+
+
+class GroupDimensionScore(models.Model):
+    group = models.ForeignKey(GroupScore, on_delete=models.CASCADE, related_name="dimensions")
+    dimension = models.ForeignKey(
+        Dimension, on_delete=models.PROTECT, related_name="+", verbose_name=_("dimension")
+    )
+    mean = models.DecimalField(_("mean score"), **SCORE_DIGITS)
+    rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("High to low in the group."))
+
+    class Meta:
+        ordering = ["group", "rank", "dimension__order"]
+        verbose_name = _("group dimension score")
+        verbose_name_plural = _("group dimension scores")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "dimension"], name="one_mean_per_group_dimension"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.group} · {self.dimension.code}: {self.mean:.2f}"
+
+
+class ResponseRank(models.Model):
+    """A response's place in one of the groups it is counted in."""
+
+    score = models.ForeignKey(ResponseScore, on_delete=models.CASCADE, related_name="ranks")
+    group = models.ForeignKey(GroupScore, on_delete=models.CASCADE, related_name="ranks")
+    rank = models.PositiveIntegerField(_("rank"))
+
+    class Meta:
+        ordering = ["group", "rank"]
+        verbose_name = _("rank in group")
+        verbose_name_plural = _("ranks in groups")
+        constraints = [
+            models.UniqueConstraint(fields=["score", "group"], name="one_rank_per_group")
+        ]
+
+    def __str__(self):
+        return f"{self.rank} / {self.group.agencies} · {self.group.name}"

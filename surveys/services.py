@@ -321,6 +321,7 @@ def response_submit(*, response: Response, user, now=None) -> Response:
         locked.status = Response.Status.SUBMITTED
         locked.submitted_at, locked.submitted_by = now, user
         locked.save(update_fields=["status", "submitted_at", "submitted_by"])
+        _score_on_commit(locked)
     return locked
 
 
@@ -346,7 +347,17 @@ def response_return(*, response: Response, reason: str, extend_to=None, now=None
         locked.save(
             update_fields=["status", "returned_reason", "returned_at", "deadline_extended_to"]
         )
+        _score_on_commit(locked)
     return locked
+
+
+def _score_on_commit(response: Response) -> None:
+    """Once the change is committed, score the response (or drop its score if returned)."""
+    from .tasks import score_responses
+
+    transaction.on_commit(
+        lambda: score_responses.delay(year_id=response.year_id, response_ids=[response.pk])
+    )
 
 
 def deadline_extend(*, response: Response, until) -> Response:

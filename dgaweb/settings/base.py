@@ -154,7 +154,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A message taken by a worker that died unacknowledged goes back to the queue after this long.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60)
+}
+# The periodic job (`make beat`) scores what scoring missed: see surveys.scores.scores_reconcile.
+CELERY_BEAT_SCHEDULE = {
+    "scores-reconcile": {
+        "task": "surveys.scores_reconcile",
+        "schedule": env.int("SCORES_RECONCILE_SECONDS", default=300),
+    }
+}
+# How many responses one Celery task scores in a recompute.
+SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=100)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Every import is written to the admin log, so DGA staff can see who changed the registry.
