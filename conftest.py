@@ -5,6 +5,7 @@ says which one and how to start it.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -59,61 +60,89 @@ def celery_worker(django_db_setup, django_db_blocker):
     Tests that use it must see committed data: mark them `transactional_db`.
     """
     from django.conf import settings
-    from django.db import connection
 
     from dgaweb.celery import app
-    from dgaweb.tasks import healthcheck
 
     with django_db_blocker.unblock():
-        test_database = connection.settings_dict["NAME"]
-    database_url = _database_url_for(test_database)
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    node = f"{queue}@{socket.gethostname()}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "dgaweb.settings.test",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": settings.REDIS_URL,
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-    }
-    command = [
-        sys.executable, "-m", "celery", "-A", "dgaweb", "worker",
-        "--queues", queue, "--hostname", node, "--concurrency", "2", "--pool", "prefork",
-        "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-    ]  # fmt: skip
-    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in the finally below
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        worker = start_celery_worker(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     try:
-        # The worker is ready when it answers a task; fail with its log if it never does.
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"The Celery worker did not start:\n{log.read()[-5000:]}")
-            try:
-                healthcheck.apply_async(expires=10).get(timeout=5)
-                break
-            except Exception:
-                pass
-        yield WorkerProcess(process=process, node=node, queue=queue, database=test_database)
+        yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        worker.stop()
         app.control.purge()
 
 
+def start_celery_worker(*, queue: str, concurrency: int = 2, env: dict | None = None):
+    """Start `celery worker` on `queue` against the test database and wait until it answers.
+
+    It runs in a process group of its own, so that a test can kill it with all its children.
+    """
+    from django.conf import settings
+    from django.db import connection
+
+    from dgaweb.tasks import healthcheck
+
+    test_database = connection.settings_dict["NAME"]
+    node = f"{queue}@{socket.gethostname()}"
+    worker_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dgaweb.settings.test",
+        "DATABASE_URL": _database_url_for(test_database),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **(env or {}),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "dgaweb", "worker",
+        "--queues", queue, "--hostname", node, "--concurrency", str(concurrency),
+        "--pool", "prefork", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+    ]  # fmt: skip
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed by WorkerProcess.stop
+    process = subprocess.Popen(
+        command, env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    worker = WorkerProcess(process=process, node=node, queue=queue, database=test_database, log=log)
+    # The worker is ready when it answers a task; fail with its log if it never does.
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = worker.output()
+            worker.stop()
+            pytest.fail(f"The Celery worker did not start:\n{output[-5000:]}")
+        try:
+            healthcheck.apply_async(queue=queue, expires=10).get(timeout=5)
+            return worker
+        except Exception:
+            pass
+
+
 class WorkerProcess:
-    def __init__(self, *, process, node, queue, database):
+    def __init__(self, *, process, node, queue, database, log):
         self.process = process
         self.pid = process.pid
         self.node = node
         self.queue = queue
         self.database = database
+        self.log = log
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes at once, as an out-of-memory killer would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
 
 
 def _database_url_for(name: str) -> str:

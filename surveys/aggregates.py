@@ -10,7 +10,7 @@ in the group. Ranks are shared on equal scores: 1, 2, 2, 4.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .scoring import SCORE_CONTEXT, ZERO
@@ -54,18 +54,6 @@ class GroupResult:
         return len(self.member_ranks)
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    previous: Decimal
-    change: Decimal
-
-
-@dataclass
-class Aggregates:
-    groups: list[GroupResult] = field(default_factory=list)
-    changes: dict[int, Change] = field(default_factory=dict)  # response id → vs previous year
-
-
 def group_keys(score: AgencyScore) -> list[tuple[str, str]]:
     """The groups an agency is counted in."""
     keys = [(NATIONAL, NATIONAL_KEY), (LEVEL, score.level)]
@@ -99,11 +87,10 @@ def aggregates_compute(
     scores: Iterable[AgencyScore],
     *,
     dimension_ids: Sequence[int],
-    previous_overall: Mapping[str, Decimal] | None = None,
     previous_means: Mapping[tuple[str, str], Decimal] | None = None,
-) -> Aggregates:
-    """Every group's means and ranks; `previous_overall` (agency code → last year's overall)
-    and `previous_means` ((scope, key) → last year's mean) give the change against last year."""
+) -> list[GroupResult]:
+    """Every group's means and ranks, in scope and rank order; `previous_means` ((scope, key) →
+    last year's mean) gives each group's change against last year."""
     members: dict[tuple[str, str], list[AgencyScore]] = defaultdict(list)
     scores = list(scores)
     for score in scores:
@@ -137,14 +124,7 @@ def aggregates_compute(
         for group, rank in competition_ranks(scope_groups, _overall_mean).items():
             group.rank = rank
     groups.sort(key=lambda group: (SCOPES.index(group.scope), group.rank, group.key))
-    changes = {}
-    for score in scores:
-        previous = (previous_overall or {}).get(score.agency_code)
-        if previous is not None:
-            changes[score.response_id] = Change(
-                previous=previous, change=SCORE_CONTEXT.subtract(score.overall, previous)
-            )
-    return Aggregates(groups=groups, changes=changes)
+    return groups
 
 
 def _overall(score: AgencyScore) -> Decimal:

@@ -42,11 +42,11 @@ from .models import (
     SurveyYear,
 )
 from .scoring import (
-    SCORE_CONTEXT,
     ScoringDimension,
     ScoringError,
     ScoringMethod,
     ScoringQuestion,
+    score_change,
 )
 from .selectors import questionnaire_of
 
@@ -146,7 +146,7 @@ def _responses_score(run: ScoringRun, response_ids: Sequence[int], now) -> int:
                 overall=result.overall,
                 problems=[problem.as_dict() for problem in result.problems],
                 previous_overall=before,
-                change=None if before is None else SCORE_CONTEXT.subtract(result.overall, before),
+                change=score_change(result.overall, before),
                 scored_at=now,
             )
         )
@@ -439,7 +439,7 @@ def run_aggregate(run: ScoringRun) -> list[GroupScore]:
             rank=group.rank,
             previous_mean=group.previous_mean,
         )
-        for group in aggregates.groups
+        for group in aggregates
     )
     GroupDimensionScore.objects.bulk_create(
         GroupDimensionScore(
@@ -448,13 +448,13 @@ def run_aggregate(run: ScoringRun) -> list[GroupScore]:
             mean=mean,
             rank=result.dimension_ranks[dimension_id],
         )
-        for stored, result in zip(groups, aggregates.groups, strict=True)
+        for stored, result in zip(groups, aggregates, strict=True)
         for dimension_id, mean in result.dimension_means.items()
     )
     ResponseRank.objects.bulk_create(
         (
             ResponseRank(score_id=score_of_response[response_id], group=stored, rank=rank)
-            for stored, result in zip(groups, aggregates.groups, strict=True)
+            for stored, result in zip(groups, aggregates, strict=True)
             for response_id, rank in result.member_ranks.items()
         ),
         batch_size=5000,

@@ -250,6 +250,13 @@ def overall_score(scores: Mapping[int, Decimal], dimensions: Sequence[ScoringDim
     return SCORE_CONTEXT.divide(total, HUNDRED)
 
 
+def score_change(overall: Decimal, previous: Decimal | None) -> Decimal | None:
+    """The change in overall score against the previous year; None without a previous score."""
+    if previous is None:
+        return None
+    return SCORE_CONTEXT.subtract(overall, previous)
+
+
 def score_display(score: Decimal | None) -> Decimal | None:
     """Two decimals, rounded half up: the only rounding a score ever gets."""
     if score is None:

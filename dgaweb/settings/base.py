@@ -154,9 +154,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A message taken by a worker that died unacknowledged goes back to the queue after this long.
+# A message taken by a worker that died unacknowledged goes back to the queue once it is older
+# than the visibility timeout; workers look for such messages every CELERY_UNACKED_RESTORE_SECONDS
+# (kombu's own sweep is only every ~100 s) and a dead worker's scan lock expires after a minute.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
+    "unacked_restore_throttle": 1,
+    "unacked_mutex_expire": 60,
 }
 # The periodic job (`make beat`) scores what scoring missed: see surveys.scores.scores_reconcile.
 CELERY_BEAT_SCHEDULE = {
