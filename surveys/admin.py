@@ -1,16 +1,24 @@
 """DGA staff run the survey here: years with their questionnaire, invitations, follow-up,
-returns and deadline extensions, and the response rate."""
+returns and deadline extensions, the response rate, and the scores: recomputes, their progress
+and their results."""
+
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,15 +31,24 @@ from .models import (
     Answer,
     Dimension,
     Evidence,
+    GroupDimensionScore,
+    GroupScore,
     Option,
     Question,
     Response,
+    ResponseScore,
     ScoringBand,
+    ScoringChunk,
+    ScoringRun,
     SurveyYear,
     frozen_message,
+    localized,
 )
 from .resources import DimensionResource, QuestionResource
+from .scores import run_progress, scoring_run_start
+from .scoring import ScoringError
 from .selectors import response_rate
+from .templatetags import scores as score_format
 
 
 class QuestionnairePartInline:
@@ -128,12 +145,27 @@ class CopyQuestionnaireForm(forms.Form):
 
 @admin.register(SurveyYear)
 class SurveyYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "title_th", "status", "opens_at", "closes_at", "rate_link"]
+    list_display = [
+        "year", "title_th", "status", "opens_at", "closes_at", "rate_link", "current_run_link",
+    ]  # fmt: skip
     list_filter = ["status"]
     readonly_fields = ["status"]
     inlines = [DimensionInline, QuestionInline]
-    actions = ["open_years", "close_years"]
+    actions = ["open_years", "close_years", "recompute_scores"]
     fields = ["year", "title_th", "title_en", "opens_at", "closes_at", "status"]
+    # The year's own change form, with its scores: the current run, and "Recompute scores".
+    change_form_template = "admin/surveys/surveyyear/change_form_scores.html"
+
+    def get_queryset(self, request):
+        runs = ScoringRun.objects.filter(year=OuterRef("pk")).values("pk")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                current_run_id=Subquery(runs.filter(is_current=True)[:1]),
+                running_run_id=Subquery(runs.filter(status=ScoringRun.Status.RUNNING)[:1]),
+            )
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.questionnaire_frozen:
@@ -145,11 +177,26 @@ class SurveyYearAdmin(admin.ModelAdmin):
         url = reverse("admin:surveys_surveyyear_rate", args=[year.pk])
         return format_html('<a href="{}">{}</a>', url, _("Response rate"))
 
+    @admin.display(description=_("current scores"))
+    def current_run_link(self, year):
+        if year.current_run_id is None:
+            return "—"
+        url = reverse("admin:surveys_scoringrun_change", args=[year.current_run_id])
+        return format_html('<a href="{}">{} #{}</a>', url, _("Scoring run"), year.current_run_id)
+
+    def has_recompute_permission(self, request, obj=None) -> bool:
+        """Starting a recompute is adding a scoring run."""
+        codename = get_permission_codename("add", ScoringRun._meta)
+        return request.user.has_perm(f"{ScoringRun._meta.app_label}.{codename}")
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         year = self.get_object(request, object_id)
         if year and year.questionnaire_frozen and request.method == "GET":
             self.message_user(request, frozen_message(year), messages.WARNING)
-        extra_context = (extra_context or {}) | {"year_object": year}
+        extra_context = (extra_context or {}) | {
+            "year_object": year,
+            "can_recompute": self.has_recompute_permission(request, year),
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -158,8 +205,51 @@ class SurveyYearAdmin(admin.ModelAdmin):
             path("<int:pk>/rate/", view(self.rate_view), name="surveys_surveyyear_rate"),
             path("<int:pk>/copy/", view(self.copy_view), name="surveys_surveyyear_copy"),
             path("<int:pk>/invite/", view(self.invite_view), name="surveys_surveyyear_invite"),
+            path(
+                "<int:pk>/recompute/",
+                view(self.recompute_view),
+                name="surveys_surveyyear_recompute",
+            ),
             *super().get_urls(),
         ]
+
+    def recompute_view(self, request, pk):
+        """The year page's "Recompute scores" button: start a run, then watch its progress."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        year = get_object_or_404(SurveyYear, pk=pk)
+        if not self.has_recompute_permission(request, year):
+            raise PermissionDenied
+        run = self._recompute(request, year)
+        if run is None:
+            return HttpResponseRedirect(reverse("admin:surveys_surveyyear_change", args=[year.pk]))
+        return HttpResponseRedirect(reverse("admin:surveys_scoringrun_change", args=[run.pk]))
+
+    @admin.action(description=_("Recompute scores"), permissions=["recompute"])
+    def recompute_scores(self, request, queryset):
+        for year in queryset:
+            self._recompute(request, year)
+
+    def _recompute(self, request, year) -> ScoringRun | None:
+        """Start recomputing the year and say so, or say why it cannot be (the error names the
+        year)."""
+        try:
+            run = scoring_run_start(year=year, user=request.user)
+        except ScoringError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return None
+        started = ngettext(
+            "Recomputing the scores of %(year)s: %(count)s submitted response.",
+            "Recomputing the scores of %(year)s: %(count)s submitted responses.",
+            run.responses_total,
+        ) % {"year": year.year, "count": run.responses_total}
+        url = reverse("admin:surveys_scoringrun_change", args=[run.pk])
+        self.message_user(
+            request,
+            format_html('{} <a href="{}">{}</a>', started, url, _("Follow its progress")),
+            messages.SUCCESS,
+        )
+        return run
 
     def rate_view(self, request, pk):
         year = get_object_or_404(SurveyYear, pk=pk)
@@ -508,6 +598,327 @@ class EvidenceAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Scores are written by the scoring services only: nobody adds, changes or deletes them
+    here, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _count_of(queryset):
+    """The number of rows of `queryset` (filtered on OuterRef("pk")), as an annotation."""
+    counted = queryset.order_by().values("run").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
+@admin.register(ScoringRun)
+class ScoringRunAdmin(ViewOnlyAdmin):
+    """The list of runs; a run's page is its progress, and a complete run has a results page."""
+
+    list_display = [
+        "year_number", "trigger", "status", "is_current", "started_at", "duration_display",
+        "chunks_display", "responses_display",
+    ]  # fmt: skip
+    list_filter = ["year", "status", "is_current"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("year", "started_by")
+            .annotate(
+                chunks_done=_count_of(
+                    ScoringChunk.objects.filter(run=OuterRef("pk"), status=ScoringChunk.Status.DONE)
+                ),
+                responses_scored=_count_of(ResponseScore.objects.filter(run=OuterRef("pk"))),
+            )
+        )
+
+    @admin.display(description=_("year"), ordering="year__year")
+    def year_number(self, run):
+        return run.year.year
+
+    @admin.display(description=_("duration"))
+    def duration_display(self, run):
+        return score_format.duration(run.duration)
+
+    @admin.display(description=_("chunks done"))
+    def chunks_display(self, run):
+        return f"{run.chunks_done} / {run.chunks_total}"
+
+    @admin.display(description=_("responses scored"))
+    def responses_display(self, run):
+        if run.trigger == ScoringRun.Trigger.RECOMPUTE:
+            return f"{run.responses_scored:,} / {run.responses_total:,}"
+        return f"{run.responses_scored:,}"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/progress/",
+                view(self.progress_view),
+                name="surveys_scoringrun_progress",
+            ),
+            path("<int:pk>/results/", view(self.results_view), name="surveys_scoringrun_results"),
+            *super().get_urls(),
+        ]
+
+    def _run_for(self, request, pk) -> ScoringRun:
+        """The run, with its year: 404 for no such run, 403 for a user who may not view runs."""
+        run = self.get_object(request, unquote(str(pk)))
+        if run is None:
+            raise Http404
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def _progress_context(self, run: ScoringRun) -> dict:
+        return {
+            "run": run,
+            "progress": run_progress(run),
+            "running": run.status == ScoringRun.Status.RUNNING,
+            "complete": run.status == ScoringRun.Status.COMPLETE,
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A run's page is its progress: it follows a running run by itself (htmx, every
+        second) until the run ends."""
+        run = self._run_for(request, object_id)
+        context = (
+            self.admin_site.each_context(request)
+            | self._progress_context(run)
+            | {
+                "title": _("Scoring run #%(number)s of %(year)s")
+                % {"number": run.pk, "year": run.year.year},
+                "opts": self.opts,
+            }
+        )
+        return TemplateResponse(request, "admin/surveys/scoring_run.html", context)
+
+    def progress_view(self, request, pk):
+        """The progress fragment the run's page polls while the run is running."""
+        run = self._run_for(request, pk)
+        return TemplateResponse(
+            request, "admin/surveys/_scoring_progress.html", self._progress_context(run)
+        )
+
+    def results_view(self, request, pk):
+        """The run's aggregates, as DGA publishes them: every scope's groups in rank order."""
+        run = self._run_for(request, pk)
+        dimensions = list(run.year.dimensions.order_by("order", "code"))
+        results = run_results(run, dimensions)
+        context = self.admin_site.each_context(request) | {
+            "title": _("Results of scoring run #%(number)s of %(year)s")
+            % {"number": run.pk, "year": run.year.year},
+            "run": run,
+            "dimensions": dimensions,
+            "national": results.national,
+            "national_dimensions": results.national_dimensions,
+            "scopes": results.scopes,
+            "opts": self.opts,
+        }
+        return TemplateResponse(request, "admin/surveys/scoring_results.html", context)
+
+
+# The order DGA publishes the groups in.
+RESULT_SCOPES = [
+    GroupScore.Scope.NATIONAL,
+    GroupScore.Scope.LEVEL,
+    GroupScore.Scope.AWARD_GROUP,
+    GroupScore.Scope.MINISTRY,
+    GroupScore.Scope.PROVINCE,
+    GroupScore.Scope.UNIT_TYPE,
+]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: GroupScore
+    dimension_means: list[Decimal | None]  # in the order of the year's dimensions
+
+
+@dataclass(frozen=True)
+class ScopeTable:
+    scope: GroupScore.Scope
+    rows: list[GroupRow]
+    has_previous: bool  # whether any group has last year's mean, to show the change column
+
+
+@dataclass(frozen=True)
+class RunResults:
+    national: GroupScore | None
+    national_dimensions: list[tuple[GroupDimensionScore, Dimension]]  # high to low
+    scopes: list[ScopeTable]
+
+
+def run_results(run: ScoringRun, dimensions: list[Dimension]) -> RunResults:
+    """The run's groups by scope in rank order, with their dimension means. Two queries,
+    whatever the number of groups."""
+    groups = run.groups.order_by("rank", "key").prefetch_related(
+        Prefetch("dimensions", queryset=GroupDimensionScore.objects.order_by("rank"))
+    )
+    by_scope = {scope: [] for scope in RESULT_SCOPES}
+    for group in groups:
+        means = {
+            dimension_mean.dimension_id: dimension_mean.mean
+            for dimension_mean in group.dimensions.all()
+        }
+        by_scope[group.scope].append(
+            GroupRow(group, [means.get(dimension.pk) for dimension in dimensions])
+        )
+    national_rows = by_scope[GroupScore.Scope.NATIONAL]
+    national = national_rows[0].group if national_rows else None
+    dimension_of = {dimension.pk: dimension for dimension in dimensions}
+    national_dimensions = []  # high to low, as the prefetch orders them
+    if national:
+        national_dimensions = [
+            (dimension_mean, dimension_of[dimension_mean.dimension_id])
+            for dimension_mean in national.dimensions.all()
+        ]
+    return RunResults(
+        national=national,
+        national_dimensions=national_dimensions,
+        scopes=[
+            ScopeTable(
+                scope=scope,
+                rows=rows,
+                has_previous=any(row.group.previous_mean is not None for row in rows),
+            )
+            for scope, rows in by_scope.items()
+            if rows
+        ],
+    )
+
+
+class ProblemsFilter(admin.SimpleListFilter):
+    title = _("problems")
+    parameter_name = "problems"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With answers that cannot be scored")), ("no", _("No problems"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(problems=[])
+        if self.value() == "no":
+            return queryset.filter(problems=[])
+        return queryset
+
+
+@admin.register(ResponseScore)
+class ResponseScoreAdmin(ViewOnlyAdmin):
+    list_display = [
+        "agency_code", "agency_name", "year", "run_link", "is_current", "overall_display",
+        "change_display", "has_problems",
+    ]  # fmt: skip
+    list_filter = ["run__year", "run__is_current", "response__agency__level", ProblemsFilter]
+    search_fields = ["response__agency__code", "response__agency__name_th"]
+    ordering = ["-run_id", "-overall", "response_id"]
+    list_per_page = 50
+    readonly_fields = [
+        "agency", "year", "run_link", "overall_display", "previous_display", "change_display",
+        "scored_at", "dimension_table", "rank_table", "problem_list",
+    ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": readonly_fields[:7]}),
+        (_("Dimension scores"), {"fields": ["dimension_table"]}),
+        (_("Ranks in groups"), {"fields": ["rank_table"]}),
+        (_("Answers that cannot be scored"), {"fields": ["problem_list"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/dgaweb.css"]}  # the score page's tables of numbers
+
+    def get_queryset(self, request):
+        # The list and the score page alike: a score is shown with its agency, year and run.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("response__agency", "response__year", "run__year")
+        )
+
+    @admin.display(description=_("code"), ordering="response__agency__code")
+    def agency_code(self, score):
+        return score.response.agency.code
+
+    @admin.display(description=_("agency"), ordering="response__agency__name_th")
+    def agency_name(self, score):
+        return localized(score.response.agency.name_th, score.response.agency.name_en)
+
+    @admin.display(description=_("agency"))
+    def agency(self, score):
+        agency = score.response.agency
+        return f"{agency.code} {localized(agency.name_th, agency.name_en)}"
+
+    @admin.display(description=_("year"), ordering="run__year__year")
+    def year(self, score):
+        return score.run.year.year
+
+    @admin.display(description=_("scoring run"), ordering="run_id")
+    def run_link(self, score):
+        url = reverse("admin:surveys_scoringrun_change", args=[score.run_id])
+        return format_html('<a href="{}">#{}</a>', url, score.run_id)
+
+    @admin.display(description=_("current"), boolean=True, ordering="run__is_current")
+    def is_current(self, score):
+        return score.run.is_current
+
+    @admin.display(description=_("overall score"), ordering="overall")
+    def overall_display(self, score):
+        return score_format.score(score.overall)
+
+    @admin.display(description=_("previous year's overall score"))
+    def previous_display(self, score):
+        return score_format.score(score.previous_overall)
+
+    @admin.display(description=_("change"), ordering="change")
+    def change_display(self, score):
+        return score_format.signed_score(score.change)
+
+    @admin.display(description=_("problems"), boolean=True)
+    def has_problems(self, score):
+        return bool(score.problems)
+
+    @admin.display(description=_("dimension scores"))
+    def dimension_table(self, score):
+        return render_to_string(
+            "admin/surveys/_dimension_scores.html",
+            {"dimension_scores": score.dimension_scores.select_related("dimension")},
+        )
+
+    @admin.display(description=_("ranks in groups"))
+    def rank_table(self, score):
+        ranks = sorted(
+            score.ranks.select_related("group"),
+            key=lambda rank: RESULT_SCOPES.index(rank.group.scope),
+        )
+        return render_to_string("admin/surveys/_score_ranks.html", {"ranks": ranks})
+
+    @admin.display(description=_("answers that cannot be scored"))
+    def problem_list(self, score):
+        if not score.problems:
+            return _("None")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{}: {} ({})</li>",
+                (
+                    (problem["question"], problem["reason"], problem["value"])
+                    for problem in score.problems
+                ),
+            ),
+        )
 
 
 # The agency list gets the invite action here, so that agencies never depends on surveys.

@@ -22,9 +22,10 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 
-from .models import Answer, Evidence, Question, Response, SurveyYear
+from .models import Answer, Evidence, Question, Response, ScoringRun, SurveyYear
 from .questionnaire import visible_questions
 from .resources import questionnaire_import
+from .scores import scoring_run_start
 from .selectors import questions_for_year
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -80,6 +81,19 @@ def demo_survey_load(now=None) -> list[DemoYearSummary]:
             ability_shift=0.0,
         ),
     ]
+
+
+def demo_scores_compute(summaries: list[DemoYearSummary]) -> list[ScoringRun]:
+    """Score the demo years just built, oldest first so that each can be compared with the one
+    before. Without a broker (`make run`) the runs complete here; with one, workers take them."""
+    runs = []
+    for summary in sorted(summaries, key=lambda summary: summary.year):
+        if summary.created:
+            year = SurveyYear.objects.get(year=summary.year)
+            run = scoring_run_start(year=year)
+            run.refresh_from_db()
+            runs.append(run)
+    return runs
 
 
 def _demo_year(

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
-from surveys.models import Answer, Evidence, Response, SurveyYear
+from dgaweb.celery import app
+from surveys.models import Answer, Evidence, Response, ScoringRun, SurveyYear
 
 pytestmark = pytest.mark.django_db
 
@@ -25,11 +26,22 @@ def snapshot() -> dict:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """Seed once for the module (it imports 1,848 agencies); the tests only read."""
+    """Seed once for the module (it imports 1,848 agencies); the tests only read.
+
+    Celery runs in-process here, as under `make run` without a broker, so the demo years are
+    scored before the tests read them.
+    """
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with django_db_blocker.unblock():
+            call_command("seed_demo", stdout=io.StringIO())
+    finally:
+        app.conf.task_always_eager = eager
     with django_db_blocker.unblock():
-        call_command("seed_demo", stdout=io.StringIO())
         yield
         # Committed outside any test's transaction, so removed by hand, children first.
+        ScoringRun.objects.all().delete()
         Evidence.objects.all().delete()
         Answer.objects.all().delete()
         Response.objects.all().delete()
@@ -90,9 +102,9 @@ def test_running_seed_demo_again_changes_nothing(seeded, capsys):
     assert "already there, left as it was" in output
 
 
-def test_last_year_is_closed_with_every_agency_submitted(seeded):
+def test_last_year_is_scored_with_every_agency_submitted(seeded):
     last, _current = SurveyYear.objects.order_by("year")
-    assert last.status == SurveyYear.Status.CLOSED
+    assert last.status == SurveyYear.Status.SCORED
     assert last.responses.count() == Agency.objects.active().count()
     assert last.responses.submitted().count() == last.responses.count()
     assert not last.responses.filter(started_at__isnull=True).exists()
@@ -122,3 +134,15 @@ def test_the_demo_questionnaire_has_six_weighted_dimensions_and_60_questions(see
     everyone = {"department", "provincial_unit", "special_local"}
     variants = [q.code for q in current.questions.all() if not everyone <= set(q.levels)]
     assert len(variants) >= 4
+
+
+def test_both_demo_years_are_scored_and_compared(seeded):
+    last, current = SurveyYear.objects.order_by("year")
+    for year in (last, current):
+        run = ScoringRun.objects.get(year=year, is_current=True)
+        assert run.status == ScoringRun.Status.COMPLETE
+        assert run.scores.count() == year.responses.submitted().count()
+        assert run.groups.filter(scope="province").count() == 76
+    this_year = ScoringRun.objects.get(year=current, is_current=True).scores
+    # Every agency that submitted this year also did last year, so each has a change.
+    assert not this_year.filter(change__isnull=True).exists()

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.demo import demo_accounts_ensure, demo_registry_load
-from surveys.demo import demo_survey_load
+from surveys.demo import demo_scores_compute, demo_survey_load
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
             registry = demo_registry_load()
             accounts = demo_accounts_ensure()
             years = demo_survey_load()
+        runs = demo_scores_compute(years)
 
         self.stdout.write(self.style.MIGRATE_HEADING("Demo registry"))
         for part, summary in registry.items():
@@ -32,6 +33,13 @@ class Command(BaseCommand):
                 f"  {year.year}  {year.responses} agencies invited, {year.started} started, "
                 f"{year.submitted} submitted, {year.answers} answers"
             )
+        for run in runs:
+            state = (
+                f"{run.scores.count()} responses scored in {run.duration.total_seconds():.1f} s"
+                if run.is_current
+                else "queued for the Celery workers"
+            )
+            self.stdout.write(f"  {run.year.year}  scores: {state}")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (log in at /accounts/login/)"))
         for account, created in accounts:
             note = "created" if created else "already there, left as it was"
