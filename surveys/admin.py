@@ -2,16 +2,13 @@
 returns and deadline extensions, the response rate, and the scores: recomputes, their progress
 and their results."""
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -31,8 +28,6 @@ from .models import (
     Answer,
     Dimension,
     Evidence,
-    GroupDimensionScore,
-    GroupScore,
     Option,
     Question,
     Response,
@@ -47,7 +42,7 @@ from .models import (
 from .resources import DimensionResource, QuestionResource
 from .scores import run_progress, scoring_run_start
 from .scoring import ScoringError
-from .selectors import response_rate
+from .selectors import RESULT_SCOPES, response_rate, run_results
 from .templatetags import scores as score_format
 
 
@@ -728,76 +723,6 @@ class ScoringRunAdmin(ViewOnlyAdmin):
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/surveys/scoring_results.html", context)
-
-
-# The order DGA publishes the groups in.
-RESULT_SCOPES = [
-    GroupScore.Scope.NATIONAL,
-    GroupScore.Scope.LEVEL,
-    GroupScore.Scope.AWARD_GROUP,
-    GroupScore.Scope.MINISTRY,
-    GroupScore.Scope.PROVINCE,
-    GroupScore.Scope.UNIT_TYPE,
-]
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    group: GroupScore
-    dimension_means: list[Decimal | None]  # in the order of the year's dimensions
-
-
-@dataclass(frozen=True)
-class ScopeTable:
-    scope: GroupScore.Scope
-    rows: list[GroupRow]
-    has_previous: bool  # whether any group has last year's mean, to show the change column
-
-
-@dataclass(frozen=True)
-class RunResults:
-    national: GroupScore | None
-    national_dimensions: list[tuple[GroupDimensionScore, Dimension]]  # high to low
-    scopes: list[ScopeTable]
-
-
-def run_results(run: ScoringRun, dimensions: list[Dimension]) -> RunResults:
-    """The run's groups by scope in rank order, with their dimension means. Two queries,
-    whatever the number of groups."""
-    groups = run.groups.order_by("rank", "key").prefetch_related(
-        Prefetch("dimensions", queryset=GroupDimensionScore.objects.order_by("rank"))
-    )
-    by_scope = {scope: [] for scope in RESULT_SCOPES}
-    for group in groups:
-        means = {
-            dimension_mean.dimension_id: dimension_mean.mean
-            for dimension_mean in group.dimensions.all()
-        }
-        by_scope[group.scope].append(
-            GroupRow(group, [means.get(dimension.pk) for dimension in dimensions])
-        )
-    national_rows = by_scope[GroupScore.Scope.NATIONAL]
-    national = national_rows[0].group if national_rows else None
-    dimension_of = {dimension.pk: dimension for dimension in dimensions}
-    national_dimensions = []  # high to low, as the prefetch orders them
-    if national:
-        national_dimensions = [
-            (dimension_mean, dimension_of[dimension_mean.dimension_id])
-            for dimension_mean in national.dimensions.all()
-        ]
-    return RunResults(
-        national=national,
-        national_dimensions=national_dimensions,
-        scopes=[
-            ScopeTable(
-                scope=scope,
-                rows=rows,
-                has_previous=any(row.group.previous_mean is not None for row in rows),
-            )
-            for scope, rows in by_scope.items()
-            if rows
-        ],
-    )
 
 
 class ProblemsFilter(admin.SimpleListFilter):

@@ -7,11 +7,21 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 
 from agencies.models import Agency
 
-from .models import Answer, Dimension, Evidence, Question, Response, SurveyYear
+from .models import (
+    Answer,
+    Dimension,
+    Evidence,
+    GroupDimensionScore,
+    GroupScore,
+    Question,
+    Response,
+    ScoringRun,
+    SurveyYear,
+)
 from .questionnaire import Progress, evidence_missing, progress_count, visible_questions
 
 
@@ -208,3 +218,73 @@ def _rows_by_ministry(responses, counts) -> list[RateRow]:
         RateRow(label=f"{code} {name}", **{name: total[name] for name in counts})
         for (code, name), total in sorted(totals.items())
     ]
+
+
+# The order DGA publishes the groups in.
+RESULT_SCOPES = [
+    GroupScore.Scope.NATIONAL,
+    GroupScore.Scope.LEVEL,
+    GroupScore.Scope.AWARD_GROUP,
+    GroupScore.Scope.MINISTRY,
+    GroupScore.Scope.PROVINCE,
+    GroupScore.Scope.UNIT_TYPE,
+]
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group: GroupScore
+    dimension_means: list[Decimal | None]  # in the order of the year's dimensions
+
+
+@dataclass(frozen=True)
+class ScopeTable:
+    scope: GroupScore.Scope
+    rows: list[GroupRow]
+    has_previous: bool  # whether any group has last year's mean, to show the change column
+
+
+@dataclass(frozen=True)
+class RunResults:
+    national: GroupScore | None
+    national_dimensions: list[tuple[GroupDimensionScore, Dimension]]  # high to low
+    scopes: list[ScopeTable]
+
+
+def run_results(run: ScoringRun, dimensions: list[Dimension]) -> RunResults:
+    """The run's groups by scope in rank order, with their dimension means. Two queries,
+    whatever the number of groups."""
+    groups = run.groups.order_by("rank", "key").prefetch_related(
+        Prefetch("dimensions", queryset=GroupDimensionScore.objects.order_by("rank"))
+    )
+    by_scope = {scope: [] for scope in RESULT_SCOPES}
+    for group in groups:
+        means = {
+            dimension_mean.dimension_id: dimension_mean.mean
+            for dimension_mean in group.dimensions.all()
+        }
+        by_scope[group.scope].append(
+            GroupRow(group, [means.get(dimension.pk) for dimension in dimensions])
+        )
+    national_rows = by_scope[GroupScore.Scope.NATIONAL]
+    national = national_rows[0].group if national_rows else None
+    dimension_of = {dimension.pk: dimension for dimension in dimensions}
+    national_dimensions = []  # high to low, as the prefetch orders them
+    if national:
+        national_dimensions = [
+            (dimension_mean, dimension_of[dimension_mean.dimension_id])
+            for dimension_mean in national.dimensions.all()
+        ]
+    return RunResults(
+        national=national,
+        national_dimensions=national_dimensions,
+        scopes=[
+            ScopeTable(
+                scope=scope,
+                rows=rows,
+                has_previous=any(row.group.previous_mean is not None for row in rows),
+            )
+            for scope, rows in by_scope.items()
+            if rows
+        ],
+    )
