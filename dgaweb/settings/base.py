@@ -137,7 +137,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery. Without REDIS_URL tasks run in-process (eager), which `make run` relies on; dgaweb's
 # AppConfig logs a line saying so at start-up. With REDIS_URL a real worker runs them.
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
