@@ -364,9 +364,12 @@ def _run_catch_up(run: ScoringRun, now) -> None:
 def _stale_response_ids(run: ScoringRun) -> list[int]:
     """Responses whose score in `run` is out of date: submitted without a score, or submitted
     again since they were scored, or scored but no longer submitted."""
-    scored_at = ResponseScore.objects.filter(run=run, response=OuterRef("pk")).values("scored_at")[
-        :1
-    ]
+    # No ordering: the model's default would add joins and a sort to every row's subquery.
+    scored_at = (
+        ResponseScore.objects.filter(run=run, response=OuterRef("pk"))
+        .order_by()
+        .values("scored_at")[:1]
+    )
     responses = Response.objects.filter(year_id=run.year_id).annotate(scored_at=Subquery(scored_at))
     return list(
         responses.filter(
@@ -387,8 +390,10 @@ def run_aggregate(run: ScoringRun) -> list[GroupScore]:
     scores. Scores with problems are left out. A fixed number of queries."""
     dimension_ids = list(run.year.dimensions.order_by("order", "code").values_list("pk", flat=True))
     dimension_values = defaultdict(dict)
-    for score_id, dimension_id, value in DimensionScore.objects.filter(score__run=run).values_list(
-        "score_id", "dimension_id", "value"
+    for score_id, dimension_id, value in (
+        DimensionScore.objects.filter(score__run=run)
+        .order_by()
+        .values_list("score_id", "dimension_id", "value")
     ):
         dimension_values[score_id][dimension_id] = value
     scores = []
