@@ -42,6 +42,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.querylog import QueryLog  # noqa: E402 - needs ROOT on sys.path
+
 HOST = "127.0.0.1"
 PASSWORD = "bench-respondent-2569"
 AUTOSAVE_KINDS = ("single_choice", "yes_no", "number", "percentage", "short_text")
@@ -682,24 +684,6 @@ def check_answers(respondents: list[Respondent]) -> dict:
         "wrong_version": wrong_version,
         "unconfirmed": unconfirmed,
     }
-
-
-class QueryLog:
-    """Every query of the default connection with its own wall time (execute_wrapper)."""
-
-    def __init__(self):
-        self.queries: list[tuple[float, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((time.perf_counter() - started, sql))
-
-    @property
-    def seconds(self) -> float:
-        return sum(seconds for seconds, _ in self.queries)
 
 
 def in_process_autosave(respondent: Respondent, profile: bool) -> None:

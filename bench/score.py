@@ -43,6 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.querylog import QueryLog  # noqa: E402 - needs ROOT on sys.path
+
 AGENCIES_TOTAL = 1922
 BANGKOK = "TH-10"  # no provincial units of its own: the BMA is surveyed as special local
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -734,24 +736,6 @@ def disturbed(cpu: dict) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # A recompute
-
-
-class QueryLog:
-    """Every query of the default connection with its own wall time (execute_wrapper)."""
-
-    def __init__(self):
-        self.queries: list[tuple[float, str]] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.queries.append((time.perf_counter() - started, sql))
-
-    @property
-    def seconds(self) -> float:
-        return sum(seconds for seconds, _ in self.queries)
 
 
 @dataclass
