@@ -42,7 +42,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.querylog import QueryLog  # noqa: E402 - needs ROOT on sys.path
+from bench.harness import QueryLog, drop_database  # noqa: E402 - needs ROOT on sys.path
 
 HOST = "127.0.0.1"
 PASSWORD = "bench-respondent-2569"
@@ -107,17 +107,6 @@ def configure_environment(args) -> dict:
     }
     os.environ.update(values)
     return dict(os.environ)
-
-
-def drop_database(args, *, create_again: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as connection:
-        name = sql.Identifier(args.db)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if create_again:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 @dataclass(frozen=True)

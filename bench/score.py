@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.querylog import QueryLog  # noqa: E402 - needs ROOT on sys.path
+from bench.harness import QueryLog, drop_database  # noqa: E402 - needs ROOT on sys.path
 
 AGENCIES_TOTAL = 1922
 BANGKOK = "TH-10"  # no provincial units of its own: the BMA is surveyed as special local
@@ -163,17 +163,6 @@ def configure_environment(args, queue: str) -> dict:
     }
     os.environ.update(values)
     return dict(os.environ)
-
-
-def drop_database(args, *, create_again: bool = False) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as connection:
-        name = sql.Identifier(args.db)
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        if create_again:
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def read_csv(name: str) -> list[dict]:

@@ -539,15 +539,11 @@ def scores_reconcile(*, now=None) -> dict[str, int]:
     stalled = ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).exclude(
         chunks__status=ScoringChunk.Status.PENDING
     )
-    for run in stalled.annotate(last=_last_chunk_finished()):
+    for run in stalled.annotate(last=Max("chunks__finished_at")):
         if run.last is None or run.last < now - STALLED_AFTER:
             scoring_run_finish_task.delay(run_id=run.pk)
             queued["runs"] += 1
     return queued
-
-
-def _last_chunk_finished():
-    return Max("chunks__finished_at")
 
 
 def run_progress(run: ScoringRun) -> dict:
