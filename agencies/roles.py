@@ -5,6 +5,8 @@ A respondent is not a group: it is an AgencyMembership, which ties the person to
 
 DGA_STAFF = "DGA staff"
 AWARD_COMMITTEE = "Award committee"
+# The committee's chair is also in AWARD_COMMITTEE; only the chair finalises a category.
+AWARD_CHAIR = "Award committee chair"
 
 # Permissions granted to each role, as (app_label, codename). Later apps add theirs in their own
 # migrations through grant_permissions().
@@ -41,6 +43,10 @@ def is_dga_staff(user) -> bool:
 
 def is_committee_member(user) -> bool:
     return _in_group(user, AWARD_COMMITTEE)
+
+
+def is_committee_chair(user) -> bool:
+    return _in_group(user, AWARD_COMMITTEE) and _in_group(user, AWARD_CHAIR)
 
 
 def grant_permissions(apps, group_name: str, permissions: list[tuple[str, str]]) -> None:
