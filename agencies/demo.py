@@ -67,7 +67,7 @@ class DemoAccount:
     password: str
     role: str
     agency_code: str = ""
-    group: str = ""
+    groups: tuple[str, ...] = ()
     membership_role: str = ""
     is_superuser: bool = False
 
@@ -77,7 +77,7 @@ DEMO_ACCOUNTS = [
         "admin@dgaweb.example",
         "demo-admin-2569",
         "DGA staff admin",
-        group=roles.DGA_STAFF,
+        groups=(roles.DGA_STAFF,),
         is_superuser=True,
     ),
     DemoAccount(
@@ -97,8 +97,21 @@ DEMO_ACCOUNTS = [
     DemoAccount(
         "committee@dgaweb.example",
         "demo-committee-2569",
+        "award committee chair",
+        groups=(roles.AWARD_COMMITTEE, roles.AWARD_CHAIR),
+    ),
+    # Two more members, whose votes the demo casts, so that the chair's vote makes the quorum.
+    DemoAccount(
+        "member2@dgaweb.example",
+        "demo-member2-2569",
         "award committee member",
-        group=roles.AWARD_COMMITTEE,
+        groups=(roles.AWARD_COMMITTEE,),
+    ),
+    DemoAccount(
+        "member3@dgaweb.example",
+        "demo-member3-2569",
+        "award committee member",
+        groups=(roles.AWARD_COMMITTEE,),
     ),
 ]
 
@@ -116,11 +129,10 @@ def demo_accounts_ensure() -> list[tuple[DemoAccount, bool]]:
             user = User.objects.create_user(
                 account.email,
                 account.password,
-                is_staff=account.is_superuser or account.group == roles.DGA_STAFF,
+                is_staff=account.is_superuser or roles.DGA_STAFF in account.groups,
                 is_superuser=account.is_superuser,
             )
-            if account.group:
-                user.groups.add(Group.objects.get(name=account.group))
+            user.groups.add(*Group.objects.filter(name__in=account.groups))
             if account.agency_code:
                 AgencyMembership.objects.create(
                     user=user,

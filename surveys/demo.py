@@ -1,6 +1,7 @@
 """The demo survey years that `manage.py seed_demo` builds on top of the demo registry.
 
-- last year (B.E.): closed, every active agency invited and every response submitted;
+- the two years before (B.E.): closed, every active agency invited and every response
+  submitted, agencies a little further along each year (so the awards have gains to compare);
 - this year: open for three more weeks, with a realistic spread of progress: about a fifth of
   the agencies have not started, half are part-way, the rest have submitted.
 
@@ -62,13 +63,16 @@ def demo_survey_load(now=None) -> list[DemoYearSummary]:
     now = now or timezone.now()
     this_year = timezone.localtime(now).year + 543
     return [
-        _demo_year(
-            this_year - 1,
-            opens_at=now - timedelta(days=380),
-            closes_at=now - timedelta(days=320),
-            status=SurveyYear.Status.CLOSED,
-            shares=(0.0, 0.0),
-            ability_shift=-0.08,
+        *(
+            _demo_year(
+                this_year - years_ago,
+                opens_at=now - timedelta(days=365 * years_ago + 15),
+                closes_at=now - timedelta(days=365 * years_ago - 45),
+                status=SurveyYear.Status.CLOSED,
+                shares=(0.0, 0.0),
+                ability_shift=-0.08 * years_ago,
+            )
+            for years_ago in (2, 1)
         ),
         _demo_year(
             this_year,

@@ -3,10 +3,14 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
+from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist, Vote
+from awards.presets import AWARDS_2564
 from dgaweb.celery import app
 from surveys.models import Answer, Evidence, Response, ScoringRun, SurveyYear
 
@@ -40,7 +44,11 @@ def seeded(django_db_setup, django_db_blocker):
         app.conf.task_always_eager = eager
     with django_db_blocker.unblock():
         yield
-        # Committed outside any test's transaction, so removed by hand, children first.
+        # Committed outside any test's transaction, so removed by hand, children first. The
+        # audit record refuses DELETE, so the awards tables are emptied the owner's way.
+        with connection.cursor() as cursor:
+            tables = [model._meta.db_table for model in apps.get_app_config("awards").get_models()]
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         ScoringRun.objects.all().delete()
         Evidence.objects.all().delete()
         Answer.objects.all().delete()
@@ -88,7 +96,8 @@ def test_demo_accounts_cover_every_role(seeded):
     memberships = AgencyMembership.objects.select_related("agency")
     assert len({membership.agency.code for membership in memberships}) == 2
     assert User.objects.filter(groups__name="DGA staff", is_staff=True).exists()
-    assert User.objects.filter(groups__name="Award committee").exists()
+    assert User.objects.filter(groups__name="Award committee").count() == 3
+    assert User.objects.filter(groups__name="Award committee chair").count() == 1
 
 
 def test_running_seed_demo_again_changes_nothing(seeded, capsys):
@@ -102,12 +111,14 @@ def test_running_seed_demo_again_changes_nothing(seeded, capsys):
     assert "already there, left as it was" in output
 
 
-def test_last_year_is_scored_with_every_agency_submitted(seeded):
-    last, _current = SurveyYear.objects.order_by("year")
-    assert last.status == SurveyYear.Status.SCORED
-    assert last.responses.count() == Agency.objects.active().count()
-    assert last.responses.submitted().count() == last.responses.count()
-    assert not last.responses.filter(started_at__isnull=True).exists()
+def test_the_two_years_before_are_scored_with_every_agency_submitted(seeded):
+    *earlier, _current = SurveyYear.objects.order_by("year")
+    assert len(earlier) == 2
+    for last in earlier:
+        assert last.status == SurveyYear.Status.SCORED
+        assert last.responses.count() == Agency.objects.active().count()
+        assert last.responses.submitted().count() == last.responses.count()
+        assert not last.responses.filter(started_at__isnull=True).exists()
 
 
 def test_this_year_is_open_with_a_spread_of_progress(seeded):
@@ -136,9 +147,9 @@ def test_the_demo_questionnaire_has_six_weighted_dimensions_and_60_questions(see
     assert len(variants) >= 4
 
 
-def test_both_demo_years_are_scored_and_compared(seeded):
-    last, current = SurveyYear.objects.order_by("year")
-    for year in (last, current):
+def test_every_demo_year_is_scored_and_compared(seeded):
+    first, last, current = SurveyYear.objects.order_by("year")
+    for year in (first, last, current):
         run = ScoringRun.objects.get(year=year, is_current=True)
         assert run.status == ScoringRun.Status.COMPLETE
         assert run.scores.count() == year.responses.submitted().count()
@@ -146,3 +157,25 @@ def test_both_demo_years_are_scored_and_compared(seeded):
     this_year = ScoringRun.objects.get(year=current, is_current=True).scores
     # Every agency that submitted this year also did last year, so each has a change.
     assert not this_year.filter(change__isnull=True).exists()
+    assert not ScoringRun.objects.get(year=last, is_current=True).scores.filter(change=None)
+
+
+def test_last_year_has_a_shortlist_with_reasons_for_every_2564_category(seeded):
+    _first, last, _current = SurveyYear.objects.order_by("year")
+    categories = AwardCategory.objects.filter(year=last)
+    assert sorted(categories.values_list("code", flat=True)) == sorted(p.code for p in AWARDS_2564)
+    assert sum(categories.values_list("winners", flat=True)) == 33
+    for category in categories:
+        shortlist = Shortlist.objects.get(category=category, is_current=True)
+        candidates = list(shortlist.candidates.all())
+        assert len(candidates) >= category.winners, category.code
+        assert all(candidate.reason_th and candidate.reason_en for candidate in candidates)
+    improved = Shortlist.objects.get(category__year=last, category__code="IMPROVED-SERVICE")
+    first = improved.candidates.get(order=1)
+    assert first.overall >= 80
+    assert first.change > 0
+    assert f"over {last.year_ce - 1}" in first.reason_en
+    # Two of the three members have voted on every candidate: the chair's vote makes the quorum.
+    candidates = Candidate.objects.filter(shortlist__category__year=last)
+    assert Vote.objects.filter(candidate__in=candidates).count() == 2 * candidates.count()
+    assert AuditEntry.objects.filter(action="generated").count() == 9

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from agencies.demo import demo_accounts_ensure, demo_registry_load
+from awards.demo import demo_awards_load
 from surveys.demo import demo_scores_compute, demo_survey_load
 
 
@@ -17,6 +18,8 @@ class Command(BaseCommand):
             accounts = demo_accounts_ensure()
             years = demo_survey_load()
         runs = demo_scores_compute(years)
+        # The awards of the latest closed year, whose scores are final.
+        awards = demo_awards_load(year_be=sorted(year.year for year in years)[-2])
 
         self.stdout.write(self.style.MIGRATE_HEADING("Demo registry"))
         for part, summary in registry.items():
@@ -40,6 +43,14 @@ class Command(BaseCommand):
                 else "queued for the Celery workers"
             )
             self.stdout.write(f"  {run.year.year}  scores: {state}")
+        self.stdout.write(self.style.MIGRATE_HEADING("Demo awards"))
+        if awards.created:
+            self.stdout.write(
+                f"  {awards.year}  {awards.categories} award categories (the 2564 set), "
+                f"{awards.candidates} candidates on their shortlists, 2 of 3 committee votes cast"
+            )
+        else:
+            self.stdout.write(f"  {awards.year}  {awards.note or 'already there, left as it was'}")
         self.stdout.write(self.style.MIGRATE_HEADING("Demo accounts (log in at /accounts/login/)"))
         for account, created in accounts:
             note = "created" if created else "already there, left as it was"
