@@ -54,6 +54,38 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database as pytest-django sets it up, with its serialized contents (the rows data
+    migrations made, such as the role groups) kept for every connection object.
+
+    Django keeps them on the connection object, and connections are per context: code run after
+    Playwright's greenlets can get a fresh connection object without them, and a transactional
+    test with serialized_rollback would then start from an empty database.
+    """
+    from django.db import connections
+    from django.db.utils import ConnectionHandler
+
+    contents = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    create_connection = ConnectionHandler.create_connection
+
+    def create_connection_with_contents(self, alias):
+        connection = create_connection(self, alias)
+        if alias in contents:
+            connection._test_serialized_contents = contents[alias]
+        return connection
+
+    ConnectionHandler.create_connection = create_connection_with_contents
+    try:
+        yield
+    finally:
+        ConnectionHandler.create_connection = create_connection
+
+
+@pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real Celery worker process on Redis, using the test database.
 

@@ -111,16 +111,15 @@ AWARDS_2564 = (
 
 def awards_2564_create(*, year: SurveyYear) -> list[AwardCategory]:
     """Create the 2564 categories the year does not have yet (by code); returns those created.
-    Raises AwardError, creating nothing, if the year's questionnaire lacks a focus question."""
+    Raises AwardError, creating nothing, if the questionnaire lacks a focus question of a
+    category still to create."""
+    existing = set(AwardCategory.objects.filter(year=year).values_list("code", flat=True))
+    to_create = [preset for preset in AWARDS_2564 if preset.code not in existing]
+    codes = {code for preset in to_create for code in preset.focus_questions}
     questions = {
-        question.code: question
-        for question in Question.objects.filter(
-            year=year, code__in=[code for preset in AWARDS_2564 for code in preset.focus_questions]
-        )
+        question.code: question for question in Question.objects.filter(year=year, code__in=codes)
     }
-    missing = sorted(
-        {code for preset in AWARDS_2564 for code in preset.focus_questions} - set(questions)
-    )
+    missing = sorted(codes - set(questions))
     if missing:
         raise AwardError(
             _(
@@ -130,7 +129,6 @@ def awards_2564_create(*, year: SurveyYear) -> list[AwardCategory]:
             % {"year": year.year, "codes": ", ".join(missing)}
         )
     tiebreak = Dimension.objects.filter(year=year, code=DEFAULT_TIEBREAK_CODE).first()
-    existing = set(AwardCategory.objects.filter(year=year).values_list("code", flat=True))
     created = []
     with transaction.atomic():
         for order, preset in enumerate(AWARDS_2564, start=1):

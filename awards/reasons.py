@@ -101,6 +101,8 @@ def exclusion_detail(
             "required": names.get(excluded.required, excluded.required),
         }
     if reason == rules.NOT_SCORED:
+        if excluded.attribute == "focus":
+            return _("asked none of the questions this award scores on")
         return _("no score in %(year)s") % {"year": year_label(year)}
     if reason == rules.SCORE_PROBLEMS:
         return _("its score has answers that cannot be scored")
@@ -117,5 +119,5 @@ def exclusion_detail(
 
 
 def _number(value: Decimal) -> str:
-    """80.00 → "80", 79.5 → "79.50"."""
-    return f"{value:f}".rstrip("0").rstrip(".") if value == value.to_integral() else score(value)
+    """80.00 → "80", 80 → "80", 79.5 → "79.50"."""
+    return f"{value.to_integral():f}" if value == value.to_integral() else score(value)

@@ -3,7 +3,8 @@
 Every rule ranks the eligible entrants high to low on one figure and proposes the first N:
 - top overall: the overall score;
 - most improved: the gain in overall score over the previous year, among entrants that have a
-  previous-year score and an overall score of at least the minimum (80 by default);
+  previous-year score and an overall score of at least the minimum (`Rule.minimum`: the
+  category's, 80 when it sets none, see `shortlists._minimum_of`);
 - province: the province score (the mean of its provincial units);
 - focus: points earned of possible on the chosen questions and dimensions, as 0–100.
 A threshold rule ranks nothing: every eligible entrant that meets the criterion qualifies.
@@ -75,7 +76,8 @@ class Excluded:
     entrant: Entrant
     reason: str
     # What failed, for the reason's wording: the entrant's value and the rule's requirement,
-    # and for NOT_ELIGIBLE which attribute (level, award_group, ministry_id, province_id).
+    # and for NOT_ELIGIBLE which attribute (level, award_group, ministry_id, province_id);
+    # "focus" for NOT_SCORED when only the focus score is missing.
     value: object = None
     required: object = None
     attribute: str = ""
@@ -134,7 +136,8 @@ def _exclusion(rule: Rule, entrant: Entrant) -> Excluded | None:
     if rule.minimum is not None and entrant.overall < rule.minimum:
         return Excluded(entrant, BELOW_MINIMUM, entrant.overall, rule.minimum)
     if rule.kind == FOCUS and entrant.focus is None:
-        return Excluded(entrant, NOT_SCORED)
+        # Scored, but asked none of the focus questions: nothing to rank it on.
+        return Excluded(entrant, NOT_SCORED, attribute="focus")
     if rule.kind == THRESHOLD and not entrant.meets_criterion:
         return Excluded(entrant, CRITERION_NOT_MET)
     return None

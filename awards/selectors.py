@@ -1,15 +1,18 @@
-"""Reading awards: conflicts, staleness, the committee's shortlist page, published results.
+"""Reading awards: conflicts, staleness, the committee's pages, published results.
 Each selector runs a fixed number of queries, whatever the number of candidates or votes."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q
+from django.utils.translation import gettext as _
 
-from agencies.models import Agency
-from surveys.models import ScoringRun, SurveyYear
+from agencies.models import Agency, AgencyMembership
+from surveys.models import ScoringRun, SurveyYear, localized
 
 from .models import AwardCategory, Candidate, ConflictOfInterest, Exclusion, Shortlist, Vote
+from .reasons import place_label
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Conflicts:
 
 def conflicts_of(member, year: SurveyYear) -> Conflicts:
     """The agencies a member is linked to in a year: their own and those declared. One query."""
-    own = Q(membership__user=member)
+    own = Q(memberships__user=member)
     declared = Q(
         pk__in=ConflictOfInterest.objects.filter(year=year, member=member).values("agency")
     )
@@ -45,15 +48,21 @@ def is_conflicted(candidate: Candidate, conflicts: Conflicts) -> bool:
 
 def shortlist_is_stale(shortlist: Shortlist) -> bool:
     """Whether the scores changed after the shortlist was generated: another run became current,
-    or the run it came from was written to since."""
+    or the run it came from was written to since. A nomination shortlist holds no scores, so it
+    is never stale."""
     if shortlist.run_id is None:
         return False
     return shortlist.pk in stale_shortlist_ids([shortlist])
 
 
 def stale_shortlist_ids(shortlists) -> set[int]:
-    """Of these shortlists, those generated from scores that have changed since. Two queries."""
-    shortlists = [shortlist for shortlist in shortlists if shortlist.run_id]
+    """Of these shortlists, those generated from scores that have changed since (nomination
+    shortlists never are: their nominees carry no scores). One query, none without a run."""
+    shortlists = [
+        shortlist
+        for shortlist in shortlists
+        if shortlist.run_id and shortlist.category.kind != AwardCategory.Kind.NOMINATION
+    ]
     if not shortlists:
         return set()
     year_ids = {shortlist.category.year_id for shortlist in shortlists}
@@ -76,6 +85,27 @@ def stale_shortlist_ids(shortlists) -> set[int]:
 # The committee's pages ----------------------------------------------------------------------------
 
 
+def agency_name(agency: Agency) -> str:
+    return localized(agency.name_th, agency.name_en)
+
+
+def committee_years():
+    """The survey years that have award categories, newest first, each with `category_count`
+    and `finalised_count`. One query."""
+    return (
+        SurveyYear.objects.annotate(
+            category_count=Count("award_categories", distinct=True),
+            finalised_count=Count(
+                "award_categories",
+                filter=Q(award_categories__status=AwardCategory.Status.FINALISED),
+                distinct=True,
+            ),
+        )
+        .filter(category_count__gt=0)
+        .order_by("-year")
+    )
+
+
 @dataclass
 class CategoryRow:
     category: AwardCategory
@@ -87,7 +117,7 @@ class CategoryRow:
 
 def committee_categories(year: SurveyYear, member) -> list[CategoryRow]:
     """The year's categories with their current shortlist, how many candidates it has and how
-    many of them the member has voted on. Four queries."""
+    many of them the member has voted on. Three queries."""
     categories = list(
         AwardCategory.objects.filter(year=year)
         .select_related("year")
@@ -126,6 +156,9 @@ def committee_categories(year: SurveyYear, member) -> list[CategoryRow]:
 class CandidateRow:
     candidate: Candidate
     conflicted: bool
+    # Whether the candidate has the quorum of votes; shown to a conflicted member too, since the
+    # chair needs it to finalise, and it says nothing of how anyone voted.
+    has_quorum: bool = False
     my_vote: Vote | None = None
     # None when the member is conflicted: they may not see the votes.
     votes: list[Vote] | None = None
@@ -134,6 +167,33 @@ class CandidateRow:
     @property
     def vote_count(self) -> int:
         return sum(self.tally.values())
+
+    @property
+    def is_approved(self) -> bool:
+        """More approvals than rejections: the chair's decision starts with these ticked."""
+        return self.tally[Vote.Choice.APPROVE] > self.tally[Vote.Choice.REJECT]
+
+    @property
+    def dimensions(self) -> list[tuple[str, Decimal | None]]:
+        """The dimension scores of the snapshot, named in the active language."""
+        return [
+            (
+                localized(dimension["name_th"], dimension["name_en"]),
+                None if dimension["value"] is None else Decimal(dimension["value"]),
+            )
+            for dimension in self.candidate.dimension_scores
+        ]
+
+    @property
+    def group_position(self) -> str:
+        """ "3rd of 190 in Service-providing"; empty when the snapshot has no group."""
+        candidate = self.candidate
+        if not candidate.group_rank or not candidate.group_size:
+            return ""
+        return _("%(place)s in %(group)s") % {
+            "place": place_label(candidate.group_rank, candidate.group_size),
+            "group": candidate.group_name,
+        }
 
 
 @dataclass
@@ -146,9 +206,36 @@ class ShortlistPage:
     quorum_met: bool
 
 
+def _with_votes(candidates):
+    return (
+        candidates.select_related("agency", "province", "nominated_by")
+        .prefetch_related(
+            Prefetch(
+                "votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "pk")
+            )
+        )
+        .order_by("order")
+    )
+
+
+def _candidate_row(candidate: Candidate, conflicts: Conflicts, member, quorum: int) -> CandidateRow:
+    votes = list(candidate.votes.all())
+    if is_conflicted(candidate, conflicts):
+        return CandidateRow(candidate=candidate, conflicted=True, has_quorum=len(votes) >= quorum)
+    return CandidateRow(
+        candidate=candidate,
+        conflicted=False,
+        has_quorum=len(votes) >= quorum,
+        my_vote=next((vote for vote in votes if vote.member_id == member.pk), None),
+        votes=votes,
+        tally=Counter(vote.choice for vote in votes),
+    )
+
+
 def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
-    """The current shortlist of a category as a committee member sees it. A fixed number of
-    queries whatever the number of candidates and votes."""
+    """The current shortlist of a category as a committee member sees it. Six queries (the
+    shortlist, the member's conflicts, the candidates, their votes, the exclusions, staleness)
+    whatever the number of candidates and votes; one without a shortlist."""
     shortlist = (
         Shortlist.objects.filter(category=category, is_current=True)
         .select_related("run", "generated_by")
@@ -158,29 +245,10 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         return ShortlistPage(category, None, [], False, [], False)
     shortlist.category = category
     conflicts = conflicts_of(member, category.year)
-    candidates = list(
-        shortlist.candidates.select_related("agency", "province", "nominated_by")
-        .prefetch_related(
-            Prefetch(
-                "votes", queryset=Vote.objects.select_related("member").order_by("cast_at", "pk")
-            )
-        )
-        .order_by("order")
-    )
-    rows = []
-    for candidate in candidates:
-        conflicted = is_conflicted(candidate, conflicts)
-        votes = list(candidate.votes.all())
-        mine = next((vote for vote in votes if vote.member_id == member.pk), None)
-        rows.append(
-            CandidateRow(
-                candidate=candidate,
-                conflicted=conflicted,
-                my_vote=None if conflicted else mine,
-                votes=None if conflicted else votes,
-                tally=Counter() if conflicted else Counter(vote.choice for vote in votes),
-            )
-        )
+    rows = [
+        _candidate_row(candidate, conflicts, member, category.quorum)
+        for candidate in _with_votes(shortlist.candidates.all())
+    ]
     labels = dict(Exclusion.Reason.choices)
     exclusions = [
         (reason, labels.get(reason, reason), count)
@@ -188,17 +256,82 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         .annotate(count=Count("pk"))
         .order_by("reason")
     ]
-    quorum_met = bool(candidates) and all(
-        len(candidate.votes.all()) >= category.quorum for candidate in candidates
-    )
     return ShortlistPage(
         category=category,
         shortlist=shortlist,
         rows=rows,
         is_stale=shortlist.pk in stale_shortlist_ids([shortlist]),
         exclusions=exclusions,
-        quorum_met=quorum_met,
+        quorum_met=bool(rows) and all(row.has_quorum for row in rows),
     )
+
+
+def candidate_row(candidate: Candidate, member) -> CandidateRow:
+    """One candidate as `shortlist_page` shows it, e.g. again after a vote. Three queries
+    (`candidate.shortlist.category.year` loaded)."""
+    category = candidate.shortlist.category
+    fresh = _with_votes(Candidate.objects.filter(pk=candidate.pk)).get()
+    fresh.shortlist = candidate.shortlist
+    return _candidate_row(fresh, conflicts_of(member, category.year), member, category.quorum)
+
+
+@dataclass
+class ExcludedRow:
+    name: str
+    code: str
+    reason: str
+    detail: str
+
+
+def exclusions_of(shortlist: Shortlist):
+    """The shortlist's exclusions in a stable order, for a paginator; see `excluded_rows`."""
+    return shortlist.exclusions.select_related("agency", "province").order_by(
+        "reason", "agency__code", "province__code", "pk"
+    )
+
+
+def excluded_rows(exclusions) -> list[ExcludedRow]:
+    """Exclusions from `exclusions_of`, named in the active language. No query of its own."""
+    rows = []
+    for exclusion in exclusions:
+        subject = exclusion.agency or exclusion.province
+        rows.append(
+            ExcludedRow(
+                name=localized(subject.name_th, subject.name_en),
+                code=subject.code,
+                reason=exclusion.get_reason_display(),
+                detail=exclusion.detail,
+            )
+        )
+    return rows
+
+
+@dataclass
+class ConflictRow:
+    name: str
+    code: str
+    reason: str = ""
+    declared_at: object = None  # None for the member's own agency: it needs no declaration
+
+
+def member_conflicts(year: SurveyYear, member) -> list[ConflictRow]:
+    """The member's own agency, if any, then what they declared for the year. Two queries."""
+    rows = [
+        ConflictRow(name=agency_name(membership.agency), code=membership.agency.code)
+        for membership in AgencyMembership.objects.filter(user=member).select_related("agency")
+    ]
+    rows += [
+        ConflictRow(
+            name=agency_name(declaration.agency),
+            code=declaration.agency.code,
+            reason=declaration.reason,
+            declared_at=declaration.declared_at,
+        )
+        for declaration in ConflictOfInterest.objects.filter(year=year, member=member)
+        .select_related("agency")
+        .order_by("declared_at", "pk")
+    ]
+    return rows
 
 
 # Published results --------------------------------------------------------------------------------

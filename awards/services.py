@@ -34,6 +34,10 @@ from .shortlists import AwardError
 NOMINEE_MAX_LENGTH = 255
 
 
+class MemberConflicted(AwardError):
+    """The member has a conflict of interest with the candidate, so may not vote on it."""
+
+
 def _category_lock(category_id: int) -> AwardCategory:
     return AwardCategory.objects.select_for_update().select_related("year").get(pk=category_id)
 
@@ -53,7 +57,9 @@ def _open_category_of(candidate: Candidate) -> AwardCategory:
 
 
 def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", now=None) -> Vote:
-    """Record or change the member's vote on the candidate."""
+    """Record or change the member's vote on the candidate of an open category's current
+    shortlist, with an audit entry (none when nothing changed). MemberConflicted when the member
+    has a conflict of interest with the candidate."""
     now = now or timezone.now()
     if not is_committee_member(member):
         raise AwardError(_("Only members of the award committee vote."))
@@ -64,7 +70,7 @@ def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", n
     with transaction.atomic():
         category = _open_category_of(candidate)
         if is_conflicted(candidate, conflicts_of(member, category.year)):
-            raise AwardError(
+            raise MemberConflicted(
                 _("You have a conflict of interest with %(candidate)s and cannot vote on it.")
                 % {"candidate": candidate.display_name}
             )

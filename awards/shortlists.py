@@ -39,7 +39,14 @@ from surveys.scoring import SCORE_CONTEXT, UnscorableAnswer, question_points
 
 from . import reasons, rules
 from .audit import audit_record
-from .models import AuditEntry, AwardCategory, Candidate, Exclusion, Shortlist
+from .models import (
+    DEFAULT_MOST_IMPROVED_MINIMUM,
+    AuditEntry,
+    AwardCategory,
+    Candidate,
+    Exclusion,
+    Shortlist,
+)
 
 # The dimension that breaks ties after the overall score, unless a category names another.
 DEFAULT_TIEBREAK_CODE = "SERVICE"
@@ -255,13 +262,19 @@ def _tiebreak_dimension_id(category: AwardCategory, figures: YearFigures) -> int
     return next((d.pk for d in figures.dimensions if d.code == DEFAULT_TIEBREAK_CODE), None)
 
 
+def _minimum_of(category: AwardCategory) -> Decimal | None:
+    """The category's minimum overall score; most improved needs 80 unless another is set."""
+    if category.minimum_score is None and category.kind == AwardCategory.Kind.MOST_IMPROVED:
+        return Decimal(DEFAULT_MOST_IMPROVED_MINIMUM)
+    return category.minimum_score
+
+
 def _rule_of(category: AwardCategory) -> rules.Rule:
-    minimum = category.minimum_score
     return rules.Rule(
         kind=category.kind,
         winners=category.winners,
         runners_up=category.runners_up,
-        minimum=minimum,
+        minimum=_minimum_of(category),
         level=category.level,
         award_group=category.award_group,
         ministry_id=category.ministry_id,
@@ -473,7 +486,7 @@ def _candidate(shortlist, order, placed, result, subject, category, figures, tex
                 kind=category.kind,
                 placed=placed,
                 ranked=result.ranked,
-                minimum=category.minimum_score,
+                minimum=_minimum_of(category),
                 previous_year=figures.previous_year,
                 focus_name=names["focus"],
                 criterion=names["criterion"],

@@ -49,6 +49,7 @@ urlpatterns = [
     path("ping/", views.ping, name="ping"),
     path("accounts/", include(accounts)),
     path("survey/", include("surveys.urls")),
+    path("awards/", include("awards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -183,7 +183,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # fontTools logs every subsetting step of a certificate's fonts at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Import needs the "add" permission of the model, export the "view" one.

@@ -1,0 +1,100 @@
+"""The published awards, open to everyone: the years, a year's winners, its exports, and each
+winner's certificate. An unpublished year is a preview for DGA staff and 404 for anyone else."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+
+from agencies.roles import is_dga_staff
+from surveys.models import SurveyYear
+
+from . import publication
+from .models import AwardCategory, Candidate
+
+
+def _get_year_for_user(request, year: int) -> SurveyYear:
+    survey_year = get_object_or_404(
+        SurveyYear.objects.select_related("award_publication"), year=year
+    )
+    if not publication.year_visible_to(survey_year, request.user):
+        raise Http404
+    return survey_year
+
+
+def _get_winner_for_user(request, pk: int) -> Candidate:
+    """A winner of a finalised category, on its current shortlist, of a year the user may see."""
+    candidate = get_object_or_404(
+        Candidate.objects.select_related(
+            "shortlist__category__year__award_publication", "agency__province", "province"
+        ),
+        pk=pk,
+        is_winner=True,
+        shortlist__is_current=True,
+        shortlist__category__status=AwardCategory.Status.FINALISED,
+    )
+    if not publication.year_visible_to(candidate.shortlist.category.year, request.user):
+        raise Http404
+    return candidate
+
+
+def _private_if_preview(response, survey_year: SurveyYear):
+    # A preview must never sit in a shared cache where the public could read it.
+    if publication.publication_of(survey_year) is None:
+        patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def index(request):
+    years = SurveyYear.objects.select_related("award_publication").order_by("-year")
+    previews = SurveyYear.objects.none()
+    if is_dga_staff(request.user):
+        previews = years.filter(
+            award_publication__isnull=True, award_categories__isnull=False
+        ).distinct()
+    return render(
+        request,
+        "awards/public/index.html",
+        {"published": years.filter(award_publication__isnull=False), "previews": previews},
+    )
+
+
+def results(request, year: int):
+    survey_year = _get_year_for_user(request, year)
+    results = publication.year_results(survey_year)
+    response = render(
+        request,
+        "awards/public/results.html",
+        {
+            "year": survey_year,
+            "publication": publication.publication_of(survey_year),
+            "results": results,
+            "winner_count": sum(len(result.winners) for result in results),
+        },
+    )
+    return _private_if_preview(response, survey_year)
+
+
+def export(request, year: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    survey_year = _get_year_for_user(request, year)
+    columns, rows = publication.winner_columns(), publication.winner_rows(survey_year)
+    if fmt == "csv":
+        content = publication.rows_csv(columns, rows)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        content = publication.rows_xlsx(columns, rows, sheet_title=str(survey_year.year))
+        content_type = publication.XLSX_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    filename = publication.export_filename(survey_year, fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private_if_preview(response, survey_year)
+
+
+def certificate(request, pk: int):
+    candidate = _get_winner_for_user(request, pk)
+    winner = publication.certificate_winner(candidate)
+    response = HttpResponse(publication.certificate_pdf(winner), content_type="application/pdf")
+    filename = publication.certificate_filename(winner)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return _private_if_preview(response, candidate.shortlist.category.year)
