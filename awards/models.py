@@ -242,6 +242,8 @@ class Shortlist(models.Model):
     )
     # The latest score of that run it saw: a later one means the scores changed since.
     scores_as_of = models.DateTimeField(_("scores as of"), null=True, blank=True)
+    # How many scores the run held: fewer later means a score was dropped (a returned response).
+    scores_count = models.PositiveIntegerField(_("scores in the run"), default=0)
     is_current = models.BooleanField(_("current"), default=True)
     generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
     generated_by = models.ForeignKey(

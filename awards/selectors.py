@@ -56,7 +56,8 @@ def shortlist_is_stale(shortlist: Shortlist) -> bool:
 
 
 def stale_shortlist_ids(shortlists) -> set[int]:
-    """Of these shortlists, those generated from scores that have changed since (nomination
+    """Of these shortlists, those generated from scores that have changed since: another run is
+    current, a score was written later, or one was dropped (nomination
     shortlists never are: their nominees carry no scores). One query, none without a run."""
     shortlists = [
         shortlist
@@ -69,7 +70,7 @@ def stale_shortlist_ids(shortlists) -> set[int]:
     current = {
         run.year_id: run
         for run in ScoringRun.objects.filter(year_id__in=year_ids, is_current=True).annotate(
-            latest=Max("scores__scored_at")
+            latest=Max("scores__scored_at"), count=Count("scores")
         )
     }
     stale = set()
@@ -77,7 +78,8 @@ def stale_shortlist_ids(shortlists) -> set[int]:
         run = current.get(shortlist.category.year_id)
         replaced = run is None or run.pk != shortlist.run_id
         rescored = run is not None and run.latest and shortlist.scores_as_of
-        if replaced or (rescored and run.latest > shortlist.scores_as_of):
+        dropped = run is not None and run.count != shortlist.scores_count
+        if replaced or dropped or (rescored and run.latest > shortlist.scores_as_of):
             stale.add(shortlist.pk)
     return stale
 

@@ -227,7 +227,10 @@ def quorum_missing(category: AwardCategory, candidates, tally) -> list[Candidate
 
 def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -> AwardCategory:
     """The chair's decision: these candidates of the current shortlist win, the others do not.
-    Refused before every candidate has the quorum of votes, or on a stale shortlist."""
+    Refused before every candidate has the quorum of votes, or on a stale shortlist.
+
+    On a candidate the chair is conflicted with, the chair's choice does not count: the
+    committee's votes decide it (a winner when approvals outnumber rejections)."""
     now = now or timezone.now()
     if not is_committee_chair(chair):
         raise AwardError(_("Only the chair of the award committee finalises a category."))
@@ -260,14 +263,23 @@ def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -
                     "candidates": ", ".join(candidate.display_name for candidate in short),
                 }
             )
-        winner_ids = {int(pk) for pk in winner_ids}
-        unknown = winner_ids - {candidate.pk for candidate in candidates}
-        if unknown:
+        try:
+            winner_ids = {int(pk) for pk in winner_ids}
+        except (TypeError, ValueError):
+            raise AwardError(
+                _("Winners must be candidates of this category's shortlist.")
+            ) from None
+        if winner_ids - {candidate.pk for candidate in candidates}:
             raise AwardError(_("Winners must be candidates of this category's shortlist."))
-        if not winner_ids:
-            raise AwardError(_("Choose at least one winner."))
+        conflicts = conflicts_of(chair, category.year)
         for candidate in candidates:
-            candidate.is_winner = candidate.pk in winner_ids
+            if is_conflicted(candidate, conflicts):
+                votes = tally[candidate.pk]
+                candidate.is_winner = votes[Vote.Choice.APPROVE] > votes[Vote.Choice.REJECT]
+            else:
+                candidate.is_winner = candidate.pk in winner_ids
+        if not any(candidate.is_winner for candidate in candidates):
+            raise AwardError(_("Choose at least one winner."))
         Candidate.objects.bulk_update(candidates, ["is_winner"])
         category.status = AwardCategory.Status.FINALISED
         category.finalised_at, category.finalised_by = now, chair

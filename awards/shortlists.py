@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -107,7 +107,8 @@ def final_run_of(year: SurveyYear) -> ScoringRun:
 def shortlists_generate(
     *, year_id: int, user_id: int | None = None, category_ids=None, now=None
 ) -> list[Shortlist]:
-    """A new current shortlist for each open category of the year (or of `category_ids`)."""
+    """A new current shortlist for each open category of the year (or of `category_ids`). A
+    nomination category that has one already keeps it, with its nominees."""
     now = now or timezone.now()
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year_id)
@@ -115,6 +116,7 @@ def shortlists_generate(
         categories = (
             AwardCategory.objects.select_for_update(of=("self",))
             .filter(year=year, status=AwardCategory.Status.OPEN)
+            .exclude(kind=AwardCategory.Kind.NOMINATION, shortlists__is_current=True)
             .select_related("criterion_question", "tiebreak_dimension")
             .prefetch_related("focus_dimensions", "focus_questions")
             .order_by("order", "code")
@@ -125,10 +127,9 @@ def shortlists_generate(
         if not categories:
             return []
         figures = year_figures(year, run)
-        scores_as_of = run.scores.aggregate(latest=Max("scored_at"))["latest"]
+        scores = run.scores.aggregate(latest=Max("scored_at"), count=Count("pk"))
         return [
-            _shortlist_generate(category, figures, user_id, now, scores_as_of)
-            for category in categories
+            _shortlist_generate(category, figures, user_id, now, scores) for category in categories
         ]
 
 
@@ -189,13 +190,14 @@ def year_figures(year: SurveyYear, run: ScoringRun) -> YearFigures:
 
 
 def _shortlist_generate(
-    category: AwardCategory, figures: YearFigures, user_id, now, scores_as_of
+    category: AwardCategory, figures: YearFigures, user_id, now, scores: dict
 ) -> Shortlist:
     Shortlist.objects.filter(category=category, is_current=True).update(is_current=False)
     shortlist = Shortlist.objects.create(
         category=category,
         run=figures.run,
-        scores_as_of=scores_as_of,
+        scores_as_of=scores["latest"],
+        scores_count=scores["count"],
         generated_at=now,
         generated_by_id=user_id,
     )

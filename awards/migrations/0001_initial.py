@@ -407,6 +407,10 @@ class Migration(migrations.Migration):
                     "scores_as_of",
                     models.DateTimeField(blank=True, null=True, verbose_name="scores as of"),
                 ),
+                (
+                    "scores_count",
+                    models.PositiveIntegerField(default=0, verbose_name="scores in the run"),
+                ),
                 ("is_current", models.BooleanField(default=True, verbose_name="current")),
                 (
                     "generated_at",

@@ -10,8 +10,8 @@ from agencies.tests.factories import MembershipFactory
 from awards import urls as award_urls
 from awards import views
 from awards.models import AuditEntry, AwardCategory, Candidate, ConflictOfInterest, Vote
-from awards.services import conflict_declare, vote_cast
-from awards.shortlists import shortlists_generate
+from awards.services import category_finalise, conflict_declare, vote_cast
+from awards.shortlists import AwardError, shortlists_generate
 from surveys.models import ResponseScore
 
 from .conftest import Figures, scored_year
@@ -627,3 +627,26 @@ class TestQueryCount:
         with django_assert_num_queries(7):
             result = client.get(url)
         assert result.text.count("<tr><td>") == 12
+
+
+def test_a_conflicted_chair_cannot_decide_on_that_candidate(
+    chair, category, candidates, quorum_reached
+):
+    """The votes decide it: the chair's tick (or its absence) does not count on that candidate."""
+    approved, second, rejected = candidates
+    conflict_declare(year=category.year, member=chair, agency=approved.agency, reason="ex-staff")
+    conflict_declare(year=category.year, member=chair, agency=rejected.agency, reason="advisor")
+
+    category_finalise(category=category, chair=chair, winner_ids=[rejected.pk, second.pk])
+
+    winners = dict(
+        Candidate.objects.filter(shortlist__category=category).values_list("pk", "is_winner")
+    )
+    assert winners == {approved.pk: True, second.pk: True, rejected.pk: False}
+
+
+def test_winner_ids_that_are_not_numbers_are_refused(chair, category, quorum_reached):
+    with pytest.raises(AwardError, match="Winners must be candidates"):
+        category_finalise(category=category, chair=chair, winner_ids=["first"])
+    category.refresh_from_db()
+    assert category.status == AwardCategory.Status.OPEN

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from agencies.tests.factories import ProvinceFactory
+from awards import services
 from awards.models import AuditEntry, AwardCategory, Candidate, Exclusion, Shortlist
 from awards.presets import awards_2564_create
 from awards.selectors import shortlist_is_stale
@@ -660,6 +661,31 @@ def test_shortlist_is_stale_when_its_run_is_rescored_since(top_year):
     )
 
     assert shortlist_is_stale(shortlist)
+
+
+def test_shortlist_is_stale_when_a_score_is_dropped_from_its_run(top_year):
+    year, (_a, _b, c) = top_year
+    category = category_create(year, Kind.TOP_OVERALL, winners=1, runners_up=0)
+    shortlist = generate(category)
+
+    # A returned response loses its score in the current run; nothing newer is written.
+    ResponseScore.objects.filter(response__agency=c, response__year=year).delete()
+
+    assert shortlist_is_stale(shortlist)
+
+
+def test_regenerating_keeps_a_nomination_shortlist_and_its_nominees(top_year, committee_member):
+    year, _agencies = top_year
+    nomination = category_create(year, Kind.NOMINATION, code="LEADER")
+    top = category_create(year, Kind.TOP_OVERALL, code="TOP", winners=1, runners_up=0)
+    first = shortlists_generate(year_id=year.pk)
+    nominee = services.nominee_add(category=nomination, member=committee_member, nominee="นายก")
+
+    again = shortlists_generate(year_id=year.pk)
+
+    assert [shortlist.category for shortlist in first] == [nomination, top]
+    assert [shortlist.category for shortlist in again] == [top]
+    assert Shortlist.objects.get(category=nomination, is_current=True).candidates.get() == nominee
 
 
 # Audit record -------------------------------------------------------------------------------------
