@@ -294,6 +294,11 @@ class AwardCategoryAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         year_id = filtered_year_id(request)
         year = SurveyYear.objects.filter(pk=year_id).first() if year_id else None
+        if year is None:
+            # Django hides the year filter when there is a single year to choose: act on the
+            # only year that has categories, so the first year of all can be published too.
+            years = SurveyYear.objects.filter(award_categories__isnull=False).distinct()[:2]
+            year = years[0] if len(years) == 1 else None
         extra_context = (extra_context or {}) | {
             "award_year": year,
             "can_preset": self.has_preset_permission(request),

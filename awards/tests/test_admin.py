@@ -219,8 +219,17 @@ def test_the_category_list_shows_each_current_shortlist_and_whether_it_is_stale(
     assert rows["TOP"].shortlist_is_stale is True
 
 
+def test_the_only_year_with_categories_gets_its_buttons_without_a_filter(staff_client, year):
+    """Django hides the year filter when there is one year: the buttons must not hide too."""
+    category_of(year, "TOP")
+    unfiltered = staff_client.get(category_list())
+    assert "Publish results of 2568" in unfiltered.text
+    assert reverse("admin:awards_awardcategory_generate", args=[year.pk]) in unfiltered.text
+
+
 def test_the_category_list_offers_the_year_wide_buttons_when_filtered_by_a_year(staff_client, year):
     category_of(year, "TOP")
+    category_of(SurveyYearFactory(year=2567, status="scored"), "TOP")
     unfiltered = staff_client.get(category_list())
     assert reverse("admin:awards_awardcategory_preset") in unfiltered.text
     assert "Choose a survey year in the filter" in unfiltered.text
