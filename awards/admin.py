@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from surveys.admin import NoWritesMixin, ViewOnlyAdmin
 from surveys.models import Dimension, Question, SurveyYear
 from surveys.templatetags.scores import score as score_format
 
@@ -81,20 +82,6 @@ class CategoryFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         category_id = _pk_in(self.value())
         return queryset.filter(category_id=category_id) if category_id else queryset
-
-
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
-    """Records the award services write (with their audit entry): nobody adds, changes or
-    deletes them here, superusers included."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Categories ---------------------------------------------------------------------------------------
@@ -500,7 +487,7 @@ class AwardCategoryAdmin(admin.ModelAdmin):
 # Shortlists ---------------------------------------------------------------------------------------
 
 
-class CandidateInline(admin.TabularInline):
+class CandidateInline(NoWritesMixin, admin.TabularInline):
     model = Candidate
     fields = ["place", "standing", "name", "score_display", "reason"]
     readonly_fields = fields
@@ -510,15 +497,6 @@ class CandidateInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("agency", "province")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("candidate"))
     def name(self, candidate):
@@ -543,7 +521,7 @@ class ShortlistChangeList(ChangeList):
 
 
 @admin.register(Shortlist)
-class ShortlistAdmin(ReadOnlyRecordAdmin):
+class ShortlistAdmin(ViewOnlyAdmin):
     list_display = [
         "category_display", "generated_at", "generated_by", "run_link", "is_current",
         "stale_display", "ranked",
@@ -603,7 +581,7 @@ class ShortlistAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(ReadOnlyRecordAdmin):
+class VoteAdmin(ViewOnlyAdmin):
     list_display = ["category", "candidate", "member", "choice", "cast_at", "updated_at"]
     list_filter = ["candidate__shortlist__category__year", "choice"]
     list_select_related = [
@@ -617,7 +595,7 @@ class VoteAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(ConflictOfInterest)
-class ConflictOfInterestAdmin(ReadOnlyRecordAdmin):
+class ConflictOfInterestAdmin(ViewOnlyAdmin):
     list_display = ["year_number", "member", "agency", "reason", "declared_at"]
     list_filter = ["year"]
     list_select_related = ["year", "member", "agency"]
@@ -629,7 +607,7 @@ class ConflictOfInterestAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(ReadOnlyRecordAdmin):
+class PublicationAdmin(ViewOnlyAdmin):
     """Results are published from the category list ("Publish results of …"), not added here."""
 
     list_display = ["year", "published_at", "published_by"]
@@ -637,7 +615,7 @@ class PublicationAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyRecordAdmin):
+class AuditEntryAdmin(ViewOnlyAdmin):
     """The append-only record: PostgreSQL refuses to change or delete it, and so does the admin."""
 
     list_display = ["at", "actor", "action", "year_number", "category_name", "summary"]

@@ -595,9 +595,9 @@ class EvidenceAdmin(admin.ModelAdmin):
         return False
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Scores are written by the scoring services only: nobody adds, changes or deletes them
-    here, superusers included."""
+class NoWritesMixin:
+    """For records only services write (scores, shortlists, votes, the audit record): nobody
+    adds, changes or deletes them in the admin, superusers included. For admins and inlines."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -607,6 +607,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ViewOnlyAdmin(NoWritesMixin, admin.ModelAdmin):
+    """A list and a read-only page, nothing else."""
 
 
 def _count_of(queryset):
