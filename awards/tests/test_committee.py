@@ -3,7 +3,7 @@ of interest, nominations, the chair's decision, the excluded agencies, and the q
 
 import pytest
 from django.urls import URLPattern, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from agencies.tests.factories import MembershipFactory
@@ -646,7 +646,7 @@ def test_a_conflicted_chair_cannot_decide_on_that_candidate(
 
 
 def test_winner_ids_that_are_not_numbers_are_refused(chair, category, quorum_reached):
-    with pytest.raises(AwardError, match="Winners must be candidates"):
+    with translation.override("en"), pytest.raises(AwardError, match="Winners must be candidates"):
         category_finalise(category=category, chair=chair, winner_ids=["first"])
     category.refresh_from_db()
     assert category.status == AwardCategory.Status.OPEN

@@ -161,7 +161,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_SECONDS", default=10),
     "unacked_restore_throttle": 1,
-    "unacked_mutex_expire": 60,
+    "unacked_mutex_expire": env.int("CELERY_UNACKED_MUTEX_SECONDS", default=60),
 }
 # The periodic job (`make beat`) scores what scoring missed: see surveys.scores.scores_reconcile.
 CELERY_BEAT_SCHEDULE = {

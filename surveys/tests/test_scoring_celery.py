@@ -177,7 +177,12 @@ def test_a_recompute_survives_a_killed_worker(open_year):
     acknowledged, so Redis hands them to the new worker after the visibility timeout."""
     submitted_responses(open_year, 90)
     queue = f"dgaweb-test-kill-{uuid.uuid4().hex[:8]}"
-    env = {"CELERY_VISIBILITY_TIMEOUT": "2", "CELERY_UNACKED_RESTORE_SECONDS": "1"}
+    # A worker killed while it held the restore sweep's lock leaves it for this long.
+    env = {
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "CELERY_UNACKED_RESTORE_SECONDS": "1",
+        "CELERY_UNACKED_MUTEX_SECONDS": "5",
+    }
     first = start_celery_worker(queue=queue, concurrency=1, env=env)
     try:
         command = subprocess.run(
