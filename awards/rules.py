@@ -20,7 +20,7 @@ province), no score this year, a score with problems, no previous-year score (mo
 below the minimum, criterion not met (threshold).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -173,3 +173,19 @@ def shortlist_cut(
             standing = RUNNER_UP
         placed.append(Placed(entrant, standing, place, figure(entrant)))
     return placed
+
+
+# The committee's decision ------------------------------------------------------------------------
+
+APPROVE, REJECT = "approve", "reject"
+
+
+def has_quorum(votes: int, quorum: int) -> bool:
+    """A candidate can be decided on once it has this many votes, abstentions included."""
+    return votes >= quorum
+
+
+def is_approved(tally: Mapping[str, int]) -> bool:
+    """More approvals than rejections: ticked to begin with in the chair's decision, and what
+    decides a candidate the chair is conflicted with."""
+    return tally.get(APPROVE, 0) > tally.get(REJECT, 0)

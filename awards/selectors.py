@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency, AgencyMembership
 from surveys.models import ScoringRun, SurveyYear, localized
 
+from . import rules
 from .models import AwardCategory, Candidate, ConflictOfInterest, Exclusion, Shortlist, Vote
 from .reasons import place_label
 
@@ -173,7 +174,7 @@ class CandidateRow:
     @property
     def is_approved(self) -> bool:
         """More approvals than rejections: the chair's decision starts with these ticked."""
-        return self.tally[Vote.Choice.APPROVE] > self.tally[Vote.Choice.REJECT]
+        return rules.is_approved(self.tally)
 
     @property
     def dimensions(self) -> list[tuple[str, Decimal | None]]:
@@ -222,12 +223,13 @@ def _with_votes(candidates):
 
 def _candidate_row(candidate: Candidate, conflicts: Conflicts, member, quorum: int) -> CandidateRow:
     votes = list(candidate.votes.all())
+    quorum_met = rules.has_quorum(len(votes), quorum)
     if is_conflicted(candidate, conflicts):
-        return CandidateRow(candidate=candidate, conflicted=True, has_quorum=len(votes) >= quorum)
+        return CandidateRow(candidate=candidate, conflicted=True, has_quorum=quorum_met)
     return CandidateRow(
         candidate=candidate,
         conflicted=False,
-        has_quorum=len(votes) >= quorum,
+        has_quorum=quorum_met,
         my_vote=next((vote for vote in votes if vote.member_id == member.pk), None),
         votes=votes,
         tally=Counter(vote.choice for vote in votes),

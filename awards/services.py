@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from agencies.roles import is_committee_chair, is_committee_member, is_dga_staff
 from surveys.models import SurveyYear
 
+from . import rules
 from .audit import audit_record
 from .models import (
     AuditEntry,
@@ -221,7 +222,9 @@ def vote_tally(candidates) -> dict[int, Counter]:
 def quorum_missing(category: AwardCategory, candidates, tally) -> list[Candidate]:
     """The candidates with fewer votes than the category's quorum."""
     return [
-        candidate for candidate in candidates if sum(tally[candidate.pk].values()) < category.quorum
+        candidate
+        for candidate in candidates
+        if not rules.has_quorum(sum(tally[candidate.pk].values()), category.quorum)
     ]
 
 
@@ -274,8 +277,7 @@ def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -
         conflicts = conflicts_of(chair, category.year)
         for candidate in candidates:
             if is_conflicted(candidate, conflicts):
-                votes = tally[candidate.pk]
-                candidate.is_winner = votes[Vote.Choice.APPROVE] > votes[Vote.Choice.REJECT]
+                candidate.is_winner = rules.is_approved(tally[candidate.pk])
             else:
                 candidate.is_winner = candidate.pk in winner_ids
         if not any(candidate.is_winner for candidate in candidates):

@@ -86,6 +86,10 @@ class YearFigures:
     agencies: list[AgencyFigures]
     provinces: list[GroupScore]  # with .dimension_means {dimension id: mean}
     previous_year: int | None
+    # Every province and ministry (pk, name_th, name_en), loaded once for all categories: the
+    # province rule's entrants, and the names of what an excluded agency is not.
+    all_provinces: list[Province] = field(default_factory=list)
+    all_ministries: list[tuple] = field(default_factory=list)
 
 
 def final_run_of(year: SurveyYear) -> ScoringRun:
@@ -134,7 +138,8 @@ def shortlists_generate(
 
 
 def year_figures(year: SurveyYear, run: ScoringRun) -> YearFigures:
-    """Every invited agency with its figures in `run`, and the provinces. Six queries."""
+    """Every invited agency with its figures in `run`, the provinces' scores, and the names of
+    every province and ministry. Ten queries."""
     dimensions = list(year.dimensions.order_by("order", "code"))
     by_response = {
         response.pk: AgencyFigures(agency=response.agency, response_id=response.pk)
@@ -186,6 +191,8 @@ def year_figures(year: SurveyYear, run: ScoringRun) -> YearFigures:
         agencies=list(by_response.values()),
         provinces=provinces,
         previous_year=previous,
+        all_provinces=list(Province.objects.order_by("code")),
+        all_ministries=list(Ministry.objects.values_list("pk", "name_th", "name_en")),
     )
 
 
@@ -318,7 +325,7 @@ def _agency_entrants(category, figures: YearFigures, tiebreak_id):
 def _province_entrants(figures: YearFigures, tiebreak_id):
     entrants, subjects = [], {}
     scored = {group.key: group for group in figures.provinces}
-    for province in Province.objects.order_by("code"):
+    for province in figures.all_provinces:
         group = scored.get(province.code)
         entrants.append(
             rules.Entrant(
@@ -428,8 +435,8 @@ def _texts(category: AwardCategory, figures: YearFigures, tiebreak_id) -> dict:
     """The names a reason uses, in each language."""
     tiebreak = next((d for d in figures.dimensions if d.pk == tiebreak_id), None)
     labels_by_language, names = {}, {}
-    ministries = list(Ministry.objects.values_list("pk", "name_th", "name_en"))
-    provinces = list(Province.objects.values_list("pk", "name_th", "name_en"))
+    ministries = figures.all_ministries
+    provinces = [(p.pk, p.name_th, p.name_en) for p in figures.all_provinces]
     focus = [d.code for d in category.focus_dimensions.all()] + [
         q.code for q in category.focus_questions.all()
     ]
