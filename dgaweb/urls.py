@@ -50,6 +50,8 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("survey/", include("surveys.urls")),
     path("awards/", include("awards.urls")),
+    path("", include("results.urls")),
+    path("api/v1/", include("results.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

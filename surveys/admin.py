@@ -147,7 +147,9 @@ class SurveyYearAdmin(admin.ModelAdmin):
     readonly_fields = ["status"]
     inlines = [DimensionInline, QuestionInline]
     actions = ["open_years", "close_years", "recompute_scores"]
-    fields = ["year", "title_th", "title_en", "opens_at", "closes_at", "status"]
+    fields = [
+        "year", "title_th", "title_en", "opens_at", "closes_at", "status", "publish_agency_scores",
+    ]  # fmt: skip
     # The year's own change form, with its scores: the current run, and "Recompute scores".
     change_form_template = "admin/surveys/surveyyear/change_form_scores.html"
 

@@ -64,6 +64,14 @@ class SurveyYear(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    publish_agency_scores = models.BooleanField(
+        _("publish each agency's scores"),
+        default=False,
+        help_text=_(
+            "Once the year is published, the open-data package and API also list every "
+            "agency's overall and dimension scores. Off: only aggregates and winners."
+        ),
+    )
     invited_agencies = models.ManyToManyField(
         Agency,
         through="Response",

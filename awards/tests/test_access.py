@@ -2,8 +2,8 @@
 
 from django.urls import reverse
 
-from awards.tests.conftest import Figures, scored_year
 from surveys.models import ResponseScore, ScoringRun
+from surveys.tests.scored import Figures, scored_year
 
 
 def test_a_committee_member_cannot_recompute_or_edit_scores(client, committee_member, departments):

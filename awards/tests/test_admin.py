@@ -25,8 +25,7 @@ from awards.services import vote_cast
 from awards.shortlists import shortlists_generate
 from surveys.models import Dimension, ResponseScore, SurveyYear
 from surveys.tests.factories import DimensionFactory, QuestionFactory, SurveyYearFactory
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 Kind, Status = AwardCategory.Kind, AwardCategory.Status
 PRESET_QUESTIONS = ("INFRA-06", "INFRA-07", "TECH-06", "TECH-07", "TECH-08")

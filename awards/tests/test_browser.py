@@ -14,8 +14,7 @@ from agencies.tests.factories import DepartmentFactory
 from awards.models import AwardCategory, Candidate, Publication, Vote
 from awards.shortlists import shortlists_generate
 from surveys.models import SurveyYear
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 pytestmark = [
     pytest.mark.browser,

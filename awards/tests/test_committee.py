@@ -13,8 +13,7 @@ from awards.models import AuditEntry, AwardCategory, Candidate, ConflictOfIntere
 from awards.services import category_finalise, conflict_declare, vote_cast
 from awards.shortlists import AwardError, shortlists_generate
 from surveys.models import ResponseScore
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 YEAR = 2568  # 2025

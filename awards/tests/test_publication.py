@@ -18,8 +18,7 @@ from awards.models import AwardCategory, Candidate, Publication
 from awards.shortlists import shortlists_generate
 from surveys.models import SurveyYear
 from surveys.tests.factories import SurveyYearFactory
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 NOMINEE = "นางสาวสมศรี ใจดี"
 COLUMNS = [

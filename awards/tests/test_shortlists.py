@@ -27,8 +27,7 @@ from surveys.models import (
 )
 from surveys.scores import run_aggregate
 from surveys.tests.factories import DimensionFactory, QuestionFactory, SurveyYearFactory
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 D = Decimal
 Kind = AwardCategory.Kind

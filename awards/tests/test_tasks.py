@@ -11,8 +11,7 @@ from django.urls import reverse
 from awards import rules, tasks
 from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist
 from surveys.models import SurveyYear
-
-from .conftest import Figures, scored_year
+from surveys.tests.scored import Figures, scored_year
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

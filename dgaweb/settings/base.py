@@ -28,10 +28,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "dgaweb",
     "agencies",
     "surveys",
     "awards",
+    "results",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +116,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/chartjs", NODE_MODULES / "chart.js" / "dist"),
     ("vendor/sarabun", NODE_MODULES / "@fontsource" / "sarabun"),
 ]
 STORAGES = {
@@ -172,6 +177,28 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How many responses one Celery task scores in a recompute.
 SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=100)
+
+# The open-data API (/api/v1/): read-only JSON for everyone, documented by its OpenAPI schema.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 500,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "dgaweb open data API",
+    "DESCRIPTION": "Published results of Thailand's Digital Government Readiness Survey and the "
+    "Digital Government Awards: years, aggregates and winners. Read-only; years are B.E.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Every import is written to the admin log, so DGA staff can see who changed the registry.

@@ -1,0 +1,2 @@
+# Placeholder until the API is written (this session).
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Thin views: access checks here (results/access.py), reading in selectors, files in builders."""
