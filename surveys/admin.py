@@ -142,6 +142,7 @@ class CopyQuestionnaireForm(forms.Form):
 class SurveyYearAdmin(admin.ModelAdmin):
     list_display = [
         "year", "title_th", "status", "opens_at", "closes_at", "rate_link", "current_run_link",
+        "dashboards_link",
     ]  # fmt: skip
     list_filter = ["status"]
     readonly_fields = ["status"]
@@ -180,6 +181,16 @@ class SurveyYearAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:surveys_scoringrun_change", args=[year.current_run_id])
         return format_html('<a href="{}">{} #{}</a>', url, _("Scoring run"), year.current_run_id)
+
+    @admin.display(description=_("dashboards"))
+    def dashboards_link(self, year):
+        """DGA staff's fieldwork dashboard, and the results one once the year is scored."""
+        if year.status == SurveyYear.Status.DRAFT:
+            return "—"
+        links = [(reverse("results:fieldwork", args=[year.year]), _("Fieldwork"))]
+        if year.current_run_id and year.status in ("scored", "published"):
+            links.append((reverse("results:dashboard", args=[year.year]), _("Results")))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     def has_recompute_permission(self, request, obj=None) -> bool:
         """Starting a recompute is adding a scoring run."""

@@ -9,10 +9,19 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
-from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist, Vote
+from awards.models import AuditEntry, AwardCategory, Candidate, Publication, Shortlist, Vote
 from awards.presets import AWARDS_2564
 from dgaweb.celery import app
-from surveys.models import Answer, Evidence, Response, ScoringRun, SurveyYear
+from results.models import Recommendation
+from surveys.models import (
+    Answer,
+    Evidence,
+    GroupScore,
+    Response,
+    ResponseScore,
+    ScoringRun,
+    SurveyYear,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +32,7 @@ def snapshot() -> dict:
         model.__name__: list(model.objects.order_by("pk").values())
         for model in (
             Province, Ministry, ProvincialUnitType, Agency, AgencyMembership, User,
-            SurveyYear, Response,
+            SurveyYear, Response, AwardCategory, Candidate, Vote, Publication, Recommendation,
         )
     } | {"answers": Answer.objects.count(), "evidence": Evidence.objects.count()}  # fmt: skip
 
@@ -49,6 +58,7 @@ def seeded(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             tables = [model._meta.db_table for model in apps.get_app_config("awards").get_models()]
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+        Recommendation.objects.all().delete()
         ScoringRun.objects.all().delete()
         Evidence.objects.all().delete()
         Answer.objects.all().delete()
@@ -111,11 +121,13 @@ def test_running_seed_demo_again_changes_nothing(seeded, capsys):
     assert "already there, left as it was" in output
 
 
-def test_the_two_years_before_are_scored_with_every_agency_submitted(seeded):
+def test_the_two_years_before_are_published_and_scored_with_every_agency_submitted(seeded):
     *earlier, _current = SurveyYear.objects.order_by("year")
-    assert len(earlier) == 2
+    assert [year.status for year in earlier] == [
+        SurveyYear.Status.PUBLISHED,
+        SurveyYear.Status.SCORED,
+    ]
     for last in earlier:
-        assert last.status == SurveyYear.Status.SCORED
         assert last.responses.count() == Agency.objects.active().count()
         assert last.responses.submitted().count() == last.responses.count()
         assert not last.responses.filter(started_at__isnull=True).exists()
@@ -178,4 +190,66 @@ def test_last_year_has_a_shortlist_with_reasons_for_every_2564_category(seeded):
     # Two of the three members have voted on every candidate: the chair's vote makes the quorum.
     candidates = Candidate.objects.filter(shortlist__category__year=last)
     assert Vote.objects.filter(candidate__in=candidates).count() == 2 * candidates.count()
-    assert AuditEntry.objects.filter(action="generated").count() == 9
+    assert AuditEntry.objects.filter(year=last, action="generated").count() == 9
+    assert not AwardCategory.objects.filter(year=last, status="finalised").exists()
+
+
+def test_the_oldest_year_is_published_with_a_winner_in_every_category(seeded):
+    first, _last, _current = SurveyYear.objects.order_by("year")
+    assert first.publish_agency_scores
+    assert Publication.objects.filter(year=first, published_by__email="admin@dgaweb.example")
+    categories = AwardCategory.objects.filter(year=first)
+    # No year before the first to compare with: its most-improved awards are left out.
+    assert sorted(categories.values_list("code", flat=True)) == sorted(
+        preset.code for preset in AWARDS_2564 if preset.kind != "most_improved"
+    )
+    assert set(categories.values_list("status", flat=True)) == {"finalised"}
+    assert set(categories.values_list("finalised_by__email", flat=True)) == {
+        "committee@dgaweb.example"
+    }
+    candidates = Candidate.objects.filter(shortlist__category__year=first)
+    # All three members voted on every candidate; the winners are the proposed ones and, in
+    # the nomination categories, the first nominees, as many as the category gives.
+    assert Vote.objects.filter(candidate__in=candidates).count() == 3 * candidates.count()
+    for category in categories:
+        winners = candidates.filter(shortlist__category=category, is_winner=True)
+        assert winners.count() == category.winners, category.code
+    assert candidates.filter(is_winner=True).count() == 28
+
+
+def test_the_demo_respondent_has_a_score_in_the_published_year(seeded):
+    first = SurveyYear.objects.order_by("year").first()
+    score = ResponseScore.objects.get(
+        run__year=first, run__is_current=True, response__agency__code="TH-50-01"
+    )
+    assert score.problems == []
+    assert score.overall > 0
+
+
+def test_both_scored_years_have_recommendations_that_quote_their_own_groups(seeded):
+    first, last, current = SurveyYear.objects.order_by("year")
+    groups = [
+        ("national", "all"), ("level", "department"), ("level", "provincial_unit"),
+        ("award_group", "service"), ("award_group", "policy"), ("unit_type", "PO"),
+    ]  # fmt: skip
+    for year in (first, last):
+        recommendations = Recommendation.objects.filter(year=year).order_by("order")
+        assert [(r.scope, r.key) for r in recommendations] == groups
+        for recommendation in recommendations:
+            recommendation.full_clean()
+            group = GroupScore.objects.get(
+                run__year=year,
+                run__is_current=True,
+                scope=recommendation.scope,
+                key=recommendation.key,
+            )
+            mean = f"{group.overall_mean:.2f}"
+            assert mean in recommendation.text_th
+            assert mean in recommendation.text_en
+            weakest = group.dimensions.order_by("mean").first()
+            assert weakest.dimension.name_en in recommendation.text_en
+    assert not Recommendation.objects.filter(year=current).exists()
+    first_text = Recommendation.objects.get(year=first, scope="national").text_en
+    last_text = Recommendation.objects.get(year=last, scope="national").text_en
+    assert f"points on {first.year_ce}" in last_text
+    assert "points on" not in first_text
