@@ -5,9 +5,11 @@ page and report."""
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models import Ministry, Province, ProvincialUnitType
 from surveys.models import GroupScore
 
 from .models import Recommendation, group_key_choices
@@ -63,19 +65,33 @@ class RecommendationAdmin(admin.ModelAdmin):
     def year_label(self, recommendation):
         return recommendation.year.year
 
+    def get_queryset(self, request):
+        # The names of ministries, provinces and unit types come with the rows (subqueries), so
+        # the list runs the same queries however many recommendations it shows.
+        def name_of(model):
+            return Subquery(model.objects.filter(code=OuterRef("key")).values("name_th")[:1])
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                registry_name=Case(
+                    When(scope=GroupScore.Scope.MINISTRY, then=name_of(Ministry)),
+                    When(scope=GroupScore.Scope.PROVINCE, then=name_of(Province)),
+                    When(scope=GroupScore.Scope.UNIT_TYPE, then=name_of(ProvincialUnitType)),
+                    default=Value(""),
+                )
+            )
+        )
+
     @admin.display(description=_("group name"))
     def group_name(self, recommendation):
-        # The names of a scope's groups are read once per list page, not once per row.
-        names = self._names.get(recommendation.scope)
-        if names is None:
-            names = self._names[recommendation.scope] = dict(
-                group_key_choices(recommendation.scope)
-            )
+        if recommendation.registry_name:
+            return recommendation.registry_name
+        names = dict(group_key_choices(recommendation.scope)) if recommendation.scope in (
+            GroupScore.Scope.NATIONAL, GroupScore.Scope.LEVEL, GroupScore.Scope.AWARD_GROUP
+        ) else {}  # fmt: skip
         return names.get(recommendation.key, "—")
-
-    def changelist_view(self, request, extra_context=None):
-        self._names = {}
-        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.updated_by = request.user

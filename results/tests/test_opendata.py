@@ -206,7 +206,7 @@ def test_index_lists_published_years_with_their_packages(client, published):
     assertContains(response, reverse("results:dictionary"))
     assertContains(response, reverse("api:years"))
     assertContains(response, reverse("api:docs"))
-    assertContains(response, "Survey results 2568")  # B.E. in Thai (the wording awaits its Thai)
+    assertContains(response, "ผลการสำรวจ ปี 2568")  # B.E. in Thai
 
 
 def test_index_shows_years_in_ce_in_english(client, published):
@@ -235,7 +235,7 @@ def test_index_without_published_years_says_so(client, registry):
     response = client.get(reverse("results:open_data"))
 
     assert list(response.context["years"]) == []
-    assertContains(response, "No year has been published yet")
+    assertContains(response, "ยังไม่มีปีการสำรวจที่เผยแพร่ผล")
 
 
 def test_index_takes_one_query(client, published, django_assert_num_queries):
