@@ -28,6 +28,7 @@ from surveys.models import (
     SurveyYear,
     localized,
 )
+from surveys.selectors import dimensions_of
 
 from .access import is_published
 from .charts import bar_chart, dataset, line_chart
@@ -233,7 +234,7 @@ def agency_results(agency: Agency, year: SurveyYear, *, user) -> AgencyResults:
     score = ResponseScore.objects.filter(
         run__year=year, run__is_current=True, response__agency=agency
     ).first()
-    dimensions = list(Dimension.objects.filter(year=year).order_by("order", "code"))
+    dimensions = dimensions_of(year)
     standing = _standing(score, agency=agency, year=year)
 
     dimension_scores: list[Decimal | None] = [None] * len(dimensions)

@@ -41,7 +41,13 @@ from surveys.models import (
     localized,
 )
 from surveys.scoring import score_display
-from surveys.selectors import RateRow, response_rate, run_results
+from surveys.selectors import (
+    RateRow,
+    current_run_of,
+    dimensions_of,
+    response_rate,
+    run_results,
+)
 
 from . import charts
 
@@ -290,7 +296,7 @@ def current_run(year: SurveyYear) -> ScoringRun | None:
     """The run whose numbers are the year's, if the year is scored or published. One query."""
     if year.status not in RESULTS_STATUSES:
         return None
-    return ScoringRun.objects.filter(year=year, is_current=True).first()
+    return current_run_of(year)
 
 
 @dataclass(frozen=True)
@@ -337,8 +343,8 @@ def results_dashboard(year: SurveyYear, run: ScoringRun | None = None) -> Result
     """The results of `year`'s current run (`run`, when the caller has read it already). Six
     queries: the dimensions, the groups and their dimension means (two), the histogram's counts,
     the held-back scores, the previous year; one more without `run`."""
-    run = run or ScoringRun.objects.get(year=year, is_current=True)
-    dimensions = list(Dimension.objects.filter(year=year).order_by("order", "code"))
+    run = run or current_run_of(year)
+    dimensions = dimensions_of(year)
     results = run_results(run, dimensions)
     rows = {table.scope: [row.group for row in table.rows] for table in results.scopes}
     groups = {table.scope: table.rows for table in results.scopes}

@@ -17,7 +17,8 @@ from django.db import transaction
 
 from agencies.models import Agency, User
 from surveys.aggregates import NATIONAL_KEY
-from surveys.models import GroupScore, ScoringRun, SurveyYear
+from surveys.models import GroupScore, SurveyYear
+from surveys.selectors import current_run_of
 
 from .models import Recommendation
 
@@ -206,7 +207,7 @@ def demo_recommendations_load(*, years_be: list[int]) -> list[DemoRecommendation
         if Recommendation.objects.filter(year=year).exists():
             summaries.append(DemoRecommendationsSummary(year_be))
             continue
-        run = ScoringRun.objects.filter(year=year, is_current=True).first()
+        run = current_run_of(year)
         if run is None:
             summaries.append(DemoRecommendationsSummary(year_be, note="its scores are not in yet"))
             continue

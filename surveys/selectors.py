@@ -25,6 +25,16 @@ from .models import (
 from .questionnaire import Progress, evidence_missing, progress_count, visible_questions
 
 
+def current_run_of(year: SurveyYear) -> ScoringRun | None:
+    """The run whose numbers are the year's, or None before any scoring. One query."""
+    return ScoringRun.objects.current().filter(year=year).first()
+
+
+def dimensions_of(year: SurveyYear) -> list[Dimension]:
+    """The year's dimensions in questionnaire order. One query."""
+    return list(Dimension.objects.filter(year=year).order_by("order", "code"))
+
+
 def questions_for_year(year: SurveyYear) -> list[Question]:
     """Every question of the year with its options and bands, in questionnaire order (3 queries)."""
     return list(

@@ -73,13 +73,11 @@ class YearDetail(generics.RetrieveAPIView):
 
 
 class YearRows(generics.ListAPIView):
-    """A list of a published year's rows, from results.opendata."""
+    """A list of a published year's rows, from results.opendata: each subclass says which in
+    its `rows(year)`."""
 
     def get_queryset(self):
         return self.rows(get_published_year_or_404(self.kwargs["year"]))
-
-    def rows(self, year) -> list[dict]:
-        raise NotImplementedError
 
 
 @extend_schema_view(

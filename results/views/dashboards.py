@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from surveys.models import SurveyYear, localized
+from surveys.selectors import dimensions_of
 
 from .. import dashboards as selectors
 from ..access import dga_staff_required, is_published
@@ -156,6 +157,6 @@ def results_export(request, year: int, fmt: str):
     if fmt not in FORMATS:
         raise Http404
     survey_year, run = _scored_year_or_404(year)
-    dimensions = list(survey_year.dimensions.order_by("order", "code"))
+    dimensions = dimensions_of(survey_year)
     data = export_file(YearResultsResource(run=run, dimensions=dimensions), fmt)
     return _file_response(data, fmt=fmt, filename=results_filename(survey_year, fmt))
