@@ -326,6 +326,7 @@ class AwardCategoryAdmin(admin.ModelAdmin):
             )
             .order_by("order", "code")
         )
+        services.places_check(categories)
         for category in categories:
             shortlist = next(iter(category.current_shortlists), None)
             category.current_generated_at = _when(shortlist.generated_at) if shortlist else "—"
@@ -481,6 +482,7 @@ class AwardCategoryAdmin(admin.ModelAdmin):
             "admin/awards/publish_results.html",
             _("Publish the results of %(year)s") % {"year": year.year},
             publication=Publication.objects.filter(year=year).first(),
+            show_places=True,
         )
 
 

@@ -65,6 +65,13 @@ class FinaliseForm(forms.Form):
     winners = forms.TypedMultipleChoiceField(
         label=_("Winners"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
+    reason = forms.CharField(
+        label=_("Why the number of winners differs from the places"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when you choose more or fewer winners than the category's places."),
+    )
 
     def __init__(self, *args, candidate_ids, **kwargs):
         super().__init__(*args, **kwargs)

@@ -143,6 +143,14 @@ class AwardCategory(models.Model):
         related_name="+",
         verbose_name=_("finalised by"),
     )
+    decision_reason = models.TextField(
+        _("reason for the number of winners"),
+        blank=True,
+        help_text=_(
+            "Recorded by the chair when the number of winners differs from the category's "
+            "places, e.g. a tie at the cut-off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("award category")
@@ -190,6 +198,17 @@ class AwardCategory(models.Model):
     def ranks_agencies(self) -> bool:
         return self.kind not in (self.Kind.PROVINCE, self.Kind.NOMINATION)
 
+    @property
+    def ranked_figure_name(self) -> str:
+        """The name of the figure the category's rule ranks on (`Candidate.score`), as tables
+        head its column; empty for the kinds that rank nothing (threshold, nomination)."""
+        return str(RANKED_FIGURE_NAMES.get(self.kind, ""))
+
+    @property
+    def shows_overall_beside(self) -> bool:
+        """Whether the overall score is a second figure worth showing beside the ranked one."""
+        return self.kind in (self.Kind.MOST_IMPROVED, self.Kind.FOCUS, self.Kind.THRESHOLD)
+
     def clean(self):
         errors = {}
         if self.kind == self.Kind.THRESHOLD:
@@ -221,6 +240,15 @@ class AwardCategory(models.Model):
             }
         if errors:
             raise ValidationError(errors)
+
+
+# What each kind's rule ranks on, as a column heading (see `AwardCategory.ranked_figure_name`).
+RANKED_FIGURE_NAMES = {
+    AwardCategory.Kind.TOP_OVERALL: _("Overall score"),
+    AwardCategory.Kind.MOST_IMPROVED: _("Gain over the previous year"),
+    AwardCategory.Kind.PROVINCE: _("Province score (mean of its submitted units)"),
+    AwardCategory.Kind.FOCUS: _("Focus score"),
+}
 
 
 class ShortlistQuerySet(models.QuerySet):

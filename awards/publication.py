@@ -6,6 +6,9 @@ Guarantees:
   DGA staff see it, as a preview that says so on every page and certificate.
 - The page, the CSV and the XLSX show the same winners, named the same way: one function builds
   the rows, and the two formats only serialise them.
+- Each winner is shown with the figure the category's rule ranked on, under that figure's name,
+  and the most improved with the two overall scores its gain is the difference of, as shown.
+- The English name of a winner is English or empty, never the Thai name in its place.
 - Reading the winners of a year takes a fixed number of queries, whatever their number.
 """
 
@@ -22,17 +25,19 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from agencies.models import Province
 from agencies.roles import is_dga_staff
 from dgaweb.templatetags.era import era_date
 from surveys.models import SurveyYear, localized
-from surveys.scoring import score_display
+from surveys.scoring import score_difference, score_display
 
 from .models import AwardCategory, Candidate, Publication
 from .selectors import published_winners
 
 BANGKOK = "TH-10"  # a province-level city, not "จังหวัด…"
+THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 # Who may see a year -------------------------------------------------------------------------------
@@ -59,12 +64,15 @@ def year_visible_to(year: SurveyYear, user) -> bool:
 class Winner:
     candidate: Candidate
     name_th: str
-    name_en: str
+    name_en: str  # empty when there is no English name (a nominee named in Thai)
     # The province of a provincial unit, or the agency of a nominee; empty otherwise.
     detail_th: str
     detail_en: str
     province: Province | None
     number: int  # 1, 2, … within the category, as on the certificate's file name
+    # The figure the rule ranked on, as shown under `category.ranked_figure_name`; None for
+    # the kinds that rank nothing.
+    ranked_score: Decimal | None
 
     @property
     def name(self) -> str:
@@ -94,9 +102,31 @@ def province_names(province: Province) -> tuple[str, str]:
     return thai, english
 
 
-def winner_of(candidate: Candidate, number: int) -> Winner:
-    """How a winning candidate is named: the agency, the province, or the nominee (with the
-    agency they come from). Needs candidate.agency.province and candidate.province loaded."""
+def english_or_blank(text: str) -> str:
+    """`text` if it can stand on an English line, else "": a nominee has one name, often Thai."""
+    return "" if THAI.search(text) else text
+
+
+def shown_gain(candidate: Candidate) -> Decimal | None:
+    """The gain over the previous year as the public sees it beside the two overall scores: the
+    difference of the two as shown, so that it is what a reader gets by subtracting them (the
+    rule ranked on the unrounded gain, which can differ from this by 0.01)."""
+    return score_difference(candidate.overall, candidate.previous_overall)
+
+
+def ranked_score(category: AwardCategory, candidate: Candidate) -> Decimal | None:
+    """The figure the category's rule ranked the candidate on, as the page and exports show it."""
+    if not category.ranked_figure_name:
+        return None
+    if category.kind == AwardCategory.Kind.MOST_IMPROVED:
+        return shown_gain(candidate)
+    return candidate.score
+
+
+def winner_of(candidate: Candidate, number: int, category: AwardCategory) -> Winner:
+    """How a winning candidate of `category` is named: the agency, the province, or the nominee
+    (with the agency they come from). Needs candidate.agency.province and candidate.province
+    loaded."""
     agency = candidate.agency
     province = candidate.province or (agency.province if agency else None)
     if candidate.nominee:
@@ -110,11 +140,12 @@ def winner_of(candidate: Candidate, number: int) -> Winner:
     return Winner(
         candidate=candidate,
         name_th=names[0],
-        name_en=names[1],
+        name_en=english_or_blank(names[1]),
         detail_th=details[0],
-        detail_en=details[1],
+        detail_en=english_or_blank(details[1]),
         province=province,
         number=number,
+        ranked_score=ranked_score(category, candidate),
     )
 
 
@@ -129,12 +160,26 @@ def year_results(year: SurveyYear) -> list[CategoryResult]:
         CategoryResult(
             category=result.category,
             winners=[
-                winner_of(candidate, number)
+                winner_of(candidate, number, result.category)
                 for number, candidate in enumerate(result.winners, start=1)
             ],
         )
         for result in results
     ]
+
+
+def winners_without_english_name(year: SurveyYear) -> list[CategoryResult]:
+    """The year's finalised categories that have winners without an English name (nominees named
+    in Thai, typically), each with only those winners: their certificates' English side and the
+    exports' English column will carry no name. Three queries, as `year_results`."""
+    missing = [
+        CategoryResult(
+            category=result.category,
+            winners=[winner for winner in result.winners if not winner.name_en],
+        )
+        for result in year_results(year)
+    ]
+    return [result for result in missing if result.winners]
 
 
 # Exports ------------------------------------------------------------------------------------------
@@ -151,14 +196,18 @@ def winner_columns() -> list[str]:
         _("Agency code"),
         _("Province"),
         _("Place"),
+        _("Figure ranked on"),
+        _("Score ranked on"),
         _("Overall score"),
+        _("Previous year's overall score"),
         _("Reason (Thai)"),
     ]
 
 
 def winner_rows(year: SurveyYear) -> list[list]:
     """One row per winner, in category order then shortlist order, as `winner_columns` names
-    them. Empty cells are "" and scores are Decimals of two places."""
+    them, with the figures the page shows. Empty cells are "" and scores are Decimals of two
+    places."""
     return [
         [
             year.year,
@@ -170,7 +219,13 @@ def winner_rows(year: SurveyYear) -> list[list]:
             winner.candidate.agency.code if winner.candidate.agency else "",
             winner.province.name_th if winner.province else "",
             winner.candidate.place if winner.candidate.place is not None else "",
+            result.category.ranked_figure_name,
+            _score_cell(winner.ranked_score),
             _score_cell(winner.candidate.overall),
+            # Beside the gain only, as on the page: the two figures it is the difference of.
+            _score_cell(winner.candidate.previous_overall)
+            if result.category.kind == AwardCategory.Kind.MOST_IMPROVED
+            else "",
             winner.candidate.reason_th,
         ]
         for result in year_results(year)
@@ -196,11 +251,12 @@ def rows_csv(columns: list[str], rows: list[list]) -> bytes:
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-XLSX_WIDTHS = (8, 16, 40, 40, 40, 40, 14, 18, 8, 12, 60)
+XLSX_WIDTHS = (8, 16, 40, 40, 40, 40, 14, 18, 8, 28, 12, 12, 12, 60)
 
 
 def rows_xlsx(columns: list[str], rows: list[list], *, sheet_title: str) -> bytes:
-    """One sheet: a bold header row that stays in view, scores shown with two decimals."""
+    """One sheet: a bold header row that stays in view, scores (the Decimal cells) shown with
+    two decimals."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -211,11 +267,11 @@ def rows_xlsx(columns: list[str], rows: list[list], *, sheet_title: str) -> byte
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for row in rows:
         sheet.append(row)
-    score_column = len(columns) - 1  # "Overall score", 1-based
-    for (cell,) in sheet.iter_rows(min_row=2, min_col=score_column, max_col=score_column):
-        cell.number_format = "0.00"
-    for letter, width in zip("ABCDEFGHIJK", XLSX_WIDTHS, strict=True):
-        sheet.column_dimensions[letter].width = width
+        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+            if isinstance(value, Decimal):
+                cell.number_format = "0.00"
+    for number, width in enumerate(XLSX_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
     sheet.freeze_panes = "A2"
     output = io.BytesIO()
     workbook.save(output)
@@ -228,12 +284,12 @@ def rows_xlsx(columns: list[str], rows: list[list], *, sheet_title: str) -> byte
 ISSUER_TH = "สำนักงานพัฒนารัฐบาลดิจิทัล (องค์การมหาชน)"
 ISSUER_EN = "Digital Government Development Agency (Public Organization)"
 SIGNATORY_TH = "ผู้อำนวยการสำนักงานพัฒนารัฐบาลดิจิทัล"
+AWARD_TH = "รางวัล"  # "award", the word most categories' Thai names begin with
 BLUE = (11, 58, 130)
 GOLD = (191, 144, 0)
 INK = (33, 37, 41)
 GREY = (90, 100, 115)
 RED = (176, 42, 55)
-THAI = re.compile("[\u0e00-\u0e7f]")
 
 
 def certificate_winner(candidate: Candidate) -> Winner:
@@ -244,7 +300,13 @@ def certificate_winner(candidate: Candidate) -> Winner:
         ).count()
         + 1
     )
-    return winner_of(candidate, number)
+    return winner_of(candidate, number, candidate.shortlist.category)
+
+
+def award_name_after_prefix(name_th: str) -> str:
+    """A category's Thai name as it follows "ได้รับรางวัล": without the "รางวัล" the prefix
+    already says ("รางวัลผู้นำดิจิทัล" → "ผู้นำดิจิทัล"), so that it is not said twice."""
+    return name_th.removeprefix(AWARD_TH).lstrip() or name_th
 
 
 def certificate_filename(winner: Winner) -> str:
@@ -277,13 +339,18 @@ def certificate_pdf(winner: Winner) -> bytes:
     if winner.candidate.nominee and winner.detail_th:
         _line(pdf, winner.detail_th, 15, height=8)
     pdf.ln(2)
-    _line(pdf, f"ได้รับรางวัล {category.name_th}", 19, style="B", color=BLUE, height=10)
-    _line(pdf, f"รางวัลรัฐบาลดิจิทัล ประจำปี {year.year}", 16, height=9)
+    award = f"ได้รับรางวัล {award_name_after_prefix(category.name_th)}"
+    _line(pdf, award, 19, style="B", color=BLUE, height=10)
+    _line(pdf, f"รางวัลรัฐบาลดิจิทัล ประจำปี พ.ศ. {year.year}", 16, height=9)
     _rule(pdf, 60)
-    name_en = winner.name_en
-    if winner.candidate.nominee and winner.detail_en:
-        name_en = f"{name_en}, {winner.detail_en}"
-    _line(pdf, name_en, _fitting_size(pdf, name_en, width, 16, minimum=11), style="B", height=8)
+    # The English side names the winner only in English: without an English name (see
+    # `winners_without_english_name`) it gives the award alone.
+    if winner.name_en:
+        name_en = winner.name_en
+        if winner.candidate.nominee and winner.detail_en:
+            name_en = f"{name_en}, {winner.detail_en}"
+        size = _fitting_size(pdf, name_en, width, 16, minimum=11)
+        _line(pdf, name_en, size, style="B", height=8)
     _line(pdf, f"{category.name_en} · Digital Government Awards {year.year_ce}", 12, height=7)
     pdf.ln(4)
     if published:

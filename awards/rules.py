@@ -12,8 +12,9 @@ A threshold rule ranks nothing: every eligible entrant that meets the criterion 
 Ties. Equal figures are ordered by the higher overall score, then by the higher tie-break
 dimension score (Public Services by default); entrants still equal share a place. When a shared
 place straddles the cut-off, every entrant on it is marked TIED and the committee decides: a tie is
-never broken silently. Runners-up follow the proposed winners, and a shared place at the end of the
-runners-up is shown whole as well.
+never broken silently. Runners-up follow the proposed winners and the tied block, counted after
+it (4 winners and 3 runners-up with a tie at 4th: the tied block, then 3 runners-up), and a shared
+place at the end of the runners-up is shown whole as well.
 
 Entrants are excluded, with the reason, in this order: not eligible (level, award group, ministry,
 province), no score this year, a score with problems, no previous-year score (most improved),
@@ -162,7 +163,10 @@ def shortlist_cut(
         key = ranking_key(figure, entrant)
         places.append(position if key != previous else places[-1])
         previous = key
-    placed, limit = [], winners + runners_up
+    # Runners-up are counted after the proposed winners and any block tied at the cut-off: a tie
+    # never takes a runner-up's place, so an equal figure further down is still shown.
+    in_winners = sum(1 for place in places if place <= winners)
+    placed, limit = [], in_winners + runners_up
     for index, (entrant, place) in enumerate(zip(ordered, places, strict=True)):
         if index >= limit and place != places[index - 1]:
             break
@@ -189,3 +193,59 @@ def is_approved(tally: Mapping[str, int]) -> bool:
     """More approvals than rejections: ticked to begin with in the chair's decision, and what
     decides a candidate the chair is conflicted with."""
     return tally.get(APPROVE, 0) > tally.get(REJECT, 0)
+
+
+# The places of a category ----------------------------------------------------------------------
+
+
+def places_apply(kind: str) -> bool:
+    """Whether the category's number of winners is a number of places the decision must fill: not
+    for a threshold rule, where everyone who meets the criterion qualifies."""
+    return kind != THRESHOLD
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """A candidate as the chair's decision sees it: its standing on the shortlist and the votes
+    that count (voided votes are not counted)."""
+
+    key: int
+    standing: str
+    approvals: int = 0
+    rejections: int = 0
+
+
+def decision_proposal(ballots: Sequence[Ballot], places: int, *, kind: str = TOP_OVERALL) -> set:
+    """The candidates ticked when the chair's decision opens: in shortlist order, those the
+    committee approved (more approvals than rejections), until the places are filled; a rejected
+    candidate's place goes to the next approved one, so runners-up follow. A block tied at the
+    cut-off is ticked only if it fits whole; otherwise it and everyone after it are left for the
+    chair to decide, with a recorded reason if the number then differs. A threshold rule ticks
+    every approved candidate. Nominees are taken by net approvals (approvals minus rejections),
+    the shortlist order keeping equal ones in order; equal net approvals that straddle the last
+    place are left to the chair in the same way."""
+    approved = [b for b in ballots if is_approved({APPROVE: b.approvals, REJECT: b.rejections})]
+    if not places_apply(kind):
+        return {b.key for b in approved}
+    if kind == NOMINATION:
+        ranked = sorted(approved, key=lambda b: b.rejections - b.approvals)
+        groups: list[list[Ballot]] = []
+        for ballot in ranked:
+            net = ballot.approvals - ballot.rejections
+            if groups and groups[-1][0].approvals - groups[-1][0].rejections == net:
+                groups[-1].append(ballot)
+            else:
+                groups.append([ballot])
+    else:
+        groups = []
+        for ballot in approved:
+            if ballot.standing == TIED and groups and groups[-1][0].standing == TIED:
+                groups[-1].append(ballot)
+            else:
+                groups.append([ballot])
+    ticked: set = set()
+    for group in groups:
+        if len(ticked) + len(group) > places:
+            break
+        ticked.update(b.key for b in group)
+    return ticked

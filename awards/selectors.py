@@ -166,15 +166,12 @@ class CandidateRow:
     # None when the member is conflicted: they may not see the votes.
     votes: list[Vote] | None = None
     tally: Counter = field(default_factory=Counter)
+    # Ticked when the chair's decision opens (`rules.decision_proposal`).
+    ticked: bool = False
 
     @property
     def vote_count(self) -> int:
         return sum(self.tally.values())
-
-    @property
-    def is_approved(self) -> bool:
-        """More approvals than rejections: the chair's decision starts with these ticked."""
-        return rules.is_approved(self.tally)
 
     @property
     def dimensions(self) -> list[tuple[str, Decimal | None]]:
@@ -249,10 +246,13 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         return ShortlistPage(category, None, [], False, [], False)
     shortlist.category = category
     conflicts = conflicts_of(member, category.year)
+    candidates = list(_with_votes(shortlist.candidates.all()))
     rows = [
-        _candidate_row(candidate, conflicts, member, category.quorum)
-        for candidate in _with_votes(shortlist.candidates.all())
+        _candidate_row(candidate, conflicts, member, category.quorum) for candidate in candidates
     ]
+    ticked = decision_ticks(category, candidates)
+    for row in rows:
+        row.ticked = row.candidate.pk in ticked
     labels = dict(Exclusion.Reason.choices)
     exclusions = [
         (reason, labels.get(reason, reason), count)
@@ -268,6 +268,24 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         exclusions=exclusions,
         quorum_met=bool(rows) and all(row.has_quorum for row in rows),
     )
+
+
+def decision_ticks(category: AwardCategory, candidates) -> set[int]:
+    """The candidates ticked when the chair's decision opens, from every vote (the chair sees the
+    proposal whatever their own conflicts; the service decides those candidates by the votes).
+    Candidates with their votes prefetched; no query of its own."""
+    ballots = []
+    for candidate in candidates:
+        tally = Counter(vote.choice for vote in candidate.votes.all())
+        ballots.append(
+            rules.Ballot(
+                key=candidate.pk,
+                standing=candidate.standing,
+                approvals=tally[rules.APPROVE],
+                rejections=tally[rules.REJECT],
+            )
+        )
+    return rules.decision_proposal(ballots, category.winners, kind=category.kind)
 
 
 def candidate_row(candidate: Candidate, member) -> CandidateRow:

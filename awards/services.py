@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.roles import is_committee_chair, is_committee_member, is_dga_staff
+from surveys.lifecycle import YearTransitionRefused, year_transition
 from surveys.models import SurveyYear
 
 from . import rules
@@ -228,13 +229,20 @@ def quorum_missing(category: AwardCategory, candidates, tally) -> list[Candidate
     ]
 
 
-def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -> AwardCategory:
+def category_finalise(
+    *, category: AwardCategory, chair, winner_ids, reason: str = "", now=None
+) -> AwardCategory:
     """The chair's decision: these candidates of the current shortlist win, the others do not.
     Refused before every candidate has the quorum of votes, or on a stale shortlist.
+
+    The winners fill the category's places exactly (its number of winners; a threshold category
+    has none), unless the chair records `reason`, why the number differs: a tie at the cut-off
+    is the usual one, and the refusal names the tie so the reason can too.
 
     On a candidate the chair is conflicted with, the chair's choice does not count: the
     committee's votes decide it (a winner when approvals outnumber rejections)."""
     now = now or timezone.now()
+    reason = reason.strip()
     if not is_committee_chair(chair):
         raise AwardError(_("Only the chair of the award committee finalises a category."))
     with transaction.atomic():
@@ -280,13 +288,16 @@ def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -
                 candidate.is_winner = rules.is_approved(tally[candidate.pk])
             else:
                 candidate.is_winner = candidate.pk in winner_ids
-        if not any(candidate.is_winner for candidate in candidates):
+        winners = [candidate for candidate in candidates if candidate.is_winner]
+        if not winners:
             raise AwardError(_("Choose at least one winner."))
+        if places_differ(category, len(winners)) and not reason:
+            raise AwardError(places_refusal(category, len(winners), candidates))
         Candidate.objects.bulk_update(candidates, ["is_winner"])
         category.status = AwardCategory.Status.FINALISED
         category.finalised_at, category.finalised_by = now, chair
-        category.save(update_fields=["status", "finalised_at", "finalised_by"])
-        winners = [candidate for candidate in candidates if candidate.is_winner]
+        category.decision_reason = reason if places_differ(category, len(winners)) else ""
+        category.save(update_fields=["status", "finalised_at", "finalised_by", "decision_reason"])
         audit_record(
             action=AuditEntry.Action.FINALISED,
             actor_id=chair.pk,
@@ -300,11 +311,38 @@ def category_finalise(*, category: AwardCategory, chair, winner_ids, now=None) -
             },
             data={
                 "shortlist": shortlist.pk,
+                "places": category.winners,
                 "winners": [candidate.pk for candidate in winners],
+                "reason": category.decision_reason,
                 "tally": {str(pk): dict(counts) for pk, counts in tally.items()},
             },
         )
     return category
+
+
+def places_differ(category: AwardCategory, winners: int) -> bool:
+    """Whether `winners` winners leave the category's places unfilled or overfilled."""
+    return rules.places_apply(category.kind) and winners != category.winners
+
+
+def places_refusal(category: AwardCategory, winners: int, candidates) -> str:
+    """Why a decision with this number of winners is refused, naming a tie at the cut-off."""
+    message = _(
+        "“%(category)s” has %(places)s places and %(winners)s winners were chosen: choose "
+        "%(places)s, or record why the number differs."
+    ) % {"category": category.name, "places": category.winners, "winners": winners}
+    tied = [candidate for candidate in candidates if candidate.standing == Candidate.Standing.TIED]
+    if tied:
+        message += " " + tie_description(tied)
+    return message
+
+
+def tie_description(tied) -> str:
+    """ "A, B and C are tied at place 8, the cut-off." """
+    return _("%(names)s are tied at place %(place)s, the cut-off.") % {
+        "names": ", ".join(candidate.display_name for candidate in tied),
+        "place": tied[0].place,
+    }
 
 
 def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
@@ -326,9 +364,34 @@ def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
                 _("These categories are not finalised yet: %(categories)s.")
                 % {"categories": ", ".join(open_ones)}
             )
+        unfilled = [
+            category
+            for category in places_check(categories)
+            if category.places_differ and not category.decision_reason
+        ]
+        if unfilled:
+            raise AwardError(
+                _(
+                    "The winners of these categories do not match their places, and no reason "
+                    "is recorded: %(categories)s."
+                )
+                % {
+                    "categories": ", ".join(
+                        _("%(category)s (%(winners)s winners for %(places)s places)")
+                        % {
+                            "category": category.name,
+                            "winners": category.winner_count,
+                            "places": category.winners,
+                        }
+                        for category in unfilled
+                    )
+                }
+            )
         publication = Publication.objects.create(year=year, published_at=now, published_by=user)
-        year.status = SurveyYear.Status.PUBLISHED
-        year.save(update_fields=["status"])
+        try:
+            year = year_transition(year=year, to=SurveyYear.Status.PUBLISHED, user=user, now=now)
+        except YearTransitionRefused as refusal:
+            raise AwardError(str(refusal)) from None
         audit_record(
             action=AuditEntry.Action.PUBLISHED,
             actor_id=user.pk,
@@ -338,3 +401,20 @@ def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
             data={"categories": [category.code for category in categories]},
         )
     return publication
+
+
+def places_check(categories) -> list[AwardCategory]:
+    """The categories, each with `winner_count` (winners on its current shortlist) and
+    `places_differ`, for the publication page and the check before publishing. One query."""
+    counts = dict(
+        Candidate.objects.filter(
+            shortlist__category__in=categories, shortlist__is_current=True, is_winner=True
+        )
+        .values_list("shortlist__category_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for category in categories:
+        category.winner_count = counts.get(category.pk, 0)
+        category.places_differ = places_differ(category, category.winner_count)
+    return categories

@@ -21,7 +21,7 @@ from agencies import roles
 from surveys.models import SurveyYear
 from surveys.views import login_required_htmx
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import ConflictForm, FinaliseForm, NominationForm, VoteForm
 from .models import AwardCategory, Candidate, Shortlist, Vote
 from .shortlists import AwardError
@@ -123,10 +123,23 @@ def shortlist(request, pk):
     return render(request, "awards/committee/shortlist.html", _shortlist_context(request, category))
 
 
-def _shortlist_context(request, category: AwardCategory, *, nomination_form=None) -> dict:
+def _shortlist_context(
+    request, category: AwardCategory, *, nomination_form=None, decision=None
+) -> dict:
+    """`decision`: a posted, refused FinaliseForm, whose ticks and reason are shown again."""
     page = selectors.shortlist_page(category, request.user)
     is_nomination = category.kind == AwardCategory.Kind.NOMINATION
+    if decision is not None:
+        ticked_ids = set(decision.cleaned_data.get("winners", []))
+        reason = decision.cleaned_data.get("reason", "")
+    else:
+        ticked_ids, reason = {row.candidate.pk for row in page.rows if row.ticked}, ""
+    tied = [row.candidate for row in page.rows if row.candidate.standing == "tied"]
     return {
+        "ticked_ids": ticked_ids,
+        "decision_reason": reason,
+        "places_apply": rules.places_apply(category.kind),
+        "tie": services.tie_description(tied) if tied else "",
         "category": category,
         "page": page,
         "is_open": not category.is_finalised,
@@ -198,10 +211,17 @@ def finalise(request, pk):
         return redirect("awards:shortlist", category.pk)
     try:
         services.category_finalise(
-            category=category, chair=request.user, winner_ids=form.cleaned_data["winners"]
+            category=category,
+            chair=request.user,
+            winner_ids=form.cleaned_data["winners"],
+            reason=form.cleaned_data["reason"],
         )
     except AwardError as error:
-        messages.error(request, str(error))
+        # Shown again with the chair's ticks and reason, so nothing they chose is lost.
+        context = _shortlist_context(request, category, decision=form) | {
+            "decision_error": str(error)
+        }
+        return render(request, "awards/committee/shortlist.html", context, status=422)
     else:
         messages.success(request, _("“%(category)s” is finalised.") % {"category": category.name})
     return redirect("awards:shortlist", category.pk)

@@ -93,6 +93,7 @@ def seed(args) -> Built:
     from django.utils import timezone
 
     from surveys import services
+    from surveys.lifecycle import year_transition
     from surveys.models import SurveyYear
 
     now = timezone.now()
@@ -123,10 +124,10 @@ def seed(args) -> Built:
     for year in years:  # oldest first, so that this year is compared with last year
         score(year)
     previous, latest = years
-    SurveyYear.objects.filter(pk=previous.pk).update(status=SurveyYear.Status.PUBLISHED)
-    SurveyYear.objects.filter(pk=latest.pk).update(
-        status=SurveyYear.Status.PUBLISHED, publish_agency_scores=True
-    )
+    # Published through the lifecycle (surveys.lifecycle), as DGA staff would.
+    for year in years:
+        year_transition(year=year, to=SurveyYear.Status.PUBLISHED)
+    SurveyYear.objects.filter(pk=latest.pk).update(publish_agency_scores=True)
     staff, department_user, unit_user = people()
     from results.demo import demo_recommendations_load
 

@@ -28,6 +28,7 @@ from surveys.models import (
     SurveyYear,
     localized,
 )
+from surveys.scoring import score_difference
 from surveys.selectors import dimensions_of
 
 from .access import is_published
@@ -104,10 +105,9 @@ class Row:
 
     @property
     def difference(self) -> Decimal | None:
-        """The agency against the national average (positive: above it)."""
-        if self.agency is None or self.national is None:
-            return None
-        return self.agency - self.national
+        """The agency against the national average (positive: above it), as the two figures
+        beside it read: 61.90 against 62.30 is −0.40 (`score_difference`)."""
+        return score_difference(self.agency, self.national)
 
 
 @dataclass(frozen=True)

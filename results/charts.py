@@ -7,7 +7,9 @@ computed, so tests can compare them with the scoring engine's aggregates.
 """
 
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from surveys.scoring import score_display
 
 # DGA's blue first, then colours that stay apart for the colour-blind (Okabe–Ito).
 PALETTE = ["#1d4e89", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#999999"]
@@ -17,7 +19,7 @@ def number(value) -> float | None:
     """A score for a chart: two decimals, None for a missing value (a gap, not a zero)."""
     if value is None:
         return None
-    return float(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(score_display(Decimal(value)))
 
 
 def dataset(label: str, values: Iterable, *, index: int = 0, **extra) -> dict:

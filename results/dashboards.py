@@ -40,7 +40,7 @@ from surveys.models import (
     SurveyYear,
     localized,
 )
-from surveys.scoring import score_display
+from surveys.scoring import score_display, standouts
 from surveys.selectors import (
     RateRow,
     current_run_of,
@@ -466,13 +466,18 @@ def _dimension_ranking(group: GroupScore, dimension_of: dict[int, Dimension]) ->
 
 def dimension_summary(group: GroupScore, means: list[DimensionMean]) -> str:
     """DGA's published form: "Provincial unit: overall 51.09; infrastructure 59.65 highest,
-    capabilities 57.20, …, technology 22.73 lowest." `means` high to low."""
+    capabilities 57.20, …, technology 22.73 lowest." `means` high to low.
+
+    A dimension is called highest (lowest) only when its displayed mean stands alone at the top
+    (bottom), as `surveys.scoring.standouts` rules: when two dimensions both show 59.65 at the
+    top, neither is called highest; when every mean is the same, none is called either."""
     parts = []
+    highest, lowest = standouts([item.mean for item in means])
     for position, item in enumerate(means):
         values = {"name": item.dimension.name, "score": _score_text(item.mean)}
-        if position == 0 and len(means) > 1:
+        if position == highest:
             parts.append(_("%(name)s %(score)s highest") % values)
-        elif position == len(means) - 1 and len(means) > 1:
+        elif position == lowest:
             parts.append(_("%(name)s %(score)s lowest") % values)
         else:
             parts.append(_("%(name)s %(score)s") % values)

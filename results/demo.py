@@ -18,6 +18,7 @@ from django.db import transaction
 from agencies.models import Agency, User
 from surveys.aggregates import NATIONAL_KEY
 from surveys.models import GroupScore, SurveyYear
+from surveys.scoring import score_display
 from surveys.selectors import current_run_of
 
 from .models import Recommendation
@@ -286,4 +287,4 @@ def _text(year: SurveyYear, group: GroupScore, closing: tuple[str, str]) -> tupl
 
 
 def _points(value: Decimal) -> str:
-    return f"{value:.2f}"
+    return f"{score_display(value):f}"

@@ -6,7 +6,8 @@ Guarantees:
   callers find the year through `results.access.get_published_year_or_404`.
 - The numbers are those of the year's current scoring run (GroupScore, GroupDimensionScore,
   ResponseScore), rounded to two decimals half up by `score_display`, the only rounding a score
-  ever gets; the winners are those of the published awards (`awards.publication`).
+  ever gets; the winners are those of the year's awards, published with the year
+  (`SurveyYear.published_at`).
 - Per-agency scores are served only when the year's settings publish them.
 - The package and the API serve the same rows, named as the data dictionary names them; the
   number of queries does not grow with the number of agencies, groups or winners.
@@ -22,7 +23,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from awards.publication import publication_of, year_results
+from awards.publication import year_results
 from surveys.models import (
     DimensionScore,
     GroupScore,
@@ -31,7 +32,7 @@ from surveys.models import (
     SurveyYear,
     localized,
 )
-from surveys.scoring import score_display
+from surveys.scoring import score_difference, score_display
 from surveys.selectors import RESULT_SCOPES, current_run_of, dimensions_of, run_results
 
 from .access import is_published
@@ -369,12 +370,11 @@ def published_aggregates(year: SurveyYear, *, scope: str = "") -> list[dict]:
 
 
 def published_winners(year: SurveyYear) -> list[dict]:
-    """The winners of the year's published awards, by category then place; none before the
-    awards are published. Five queries: the publication, the finalised categories, their
-    current shortlists, the winners with their agencies and provinces, the agencies' provinces."""
+    """The winners of the year's awards, by category then place: a year is published with its
+    awards (`SurveyYear.published_at`, one fact), so every published year's winners are final.
+    Four queries: the finalised categories, their current shortlists, the winners with their
+    agencies and provinces, the agencies' provinces."""
     _require_published(year)
-    if publication_of(year) is None:
-        return []
     return [
         {
             "year": year.year,
@@ -420,14 +420,14 @@ def published_agency_scores(year: SurveyYear) -> list[dict]:
         ).values_list("score_id", "rank")
     )
     columns = (
-        "pk", "overall", "previous_overall", "change", "response__agency__code",
+        "pk", "overall", "previous_overall", "response__agency__code",
         "response__agency__name_th", "response__agency__name_en", "response__agency__level",
         "response__agency__award_group", "response__agency__ministry__code",
         "response__agency__province__code", "response__agency__unit_type__code",
     )  # fmt: skip
     rows = []
     for (
-        score_id, overall, previous, change, code, name_th, name_en, level, award_group,
+        score_id, overall, previous, code, name_th, name_en, level, award_group,
         ministry, province, unit_type,
     ) in published.values_list(*columns):  # fmt: skip
         dimension_values = values[score_id]
@@ -444,7 +444,7 @@ def published_agency_scores(year: SurveyYear) -> list[dict]:
                 "unit_type_code": unit_type or "",
                 "overall_score": _points(overall),
                 "previous_overall_score": _points(previous),
-                "change": _points(change),
+                "change": score_difference(overall, previous),
                 "national_rank": national_rank.get(score_id),
                 "dimension_scores": {
                     dimension_code: _points(dimension_values.get(pk))

@@ -14,7 +14,7 @@ from fpdf import FPDF
 
 from awards.publication import BLUE, GREY, INK, RED, _certificate_document, _set_font
 from dgaweb.templatetags.era import era_date, era_year
-from surveys.templatetags.scores import score, signed_score
+from surveys.templatetags.scores import score, score_difference, signed_score
 
 from .agency import AgencyResults
 from .charts import PALETTE
@@ -167,7 +167,7 @@ def _summary(pdf: FPDF, results: AgencyResults) -> None:
         ),
         (
             _("Change from last year"),
-            signed_score(results.score.change),
+            score_difference(results.score.overall, results.score.previous_overall),
             _("Last year %(previous)s") % {"previous": score(results.score.previous_overall)}
             if results.score.previous_overall is not None
             else "",

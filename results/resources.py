@@ -28,7 +28,7 @@ from surveys.models import (
     SurveyYear,
     localized,
 )
-from surveys.scoring import score_display
+from surveys.scoring import score_difference, score_display
 
 from .dashboards import FieldworkStatus, ministry_of
 
@@ -111,7 +111,11 @@ class YearResultsResource(_ColumnsResource):
                 for dimension in dimensions
             ],
             ("previous_overall", _("Previous overall score"), lambda s: _score(s.previous_overall)),
-            ("change", _("Change"), lambda s: _score(s.change)),
+            (
+                "change",
+                _("Change"),
+                lambda s: _score(score_difference(s.overall, s.previous_overall)),
+            ),
             ("problems", _("Held back (unscorable answers)"), lambda s: len(s.problems) or EMPTY),
         ]
         for scope in RANK_SCOPES:

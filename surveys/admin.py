@@ -36,12 +36,13 @@ from .models import (
     ScoringChunk,
     ScoringRun,
     SurveyYear,
+    YearTransition,
     frozen_message,
     localized,
 )
 from .resources import DimensionResource, QuestionResource
 from .scores import run_progress, scoring_run_start
-from .scoring import ScoringError
+from .scoring import ScoringError, standouts
 from .selectors import RESULT_SCOPES, response_rate, run_results
 from .templatetags import scores as score_format
 
@@ -145,11 +146,13 @@ class SurveyYearAdmin(admin.ModelAdmin):
         "dashboards_link",
     ]  # fmt: skip
     list_filter = ["status"]
-    readonly_fields = ["status"]
+    # The status and publication change only through the lifecycle (surveys.lifecycle).
+    readonly_fields = ["status", "published_at", "published_by"]
     inlines = [DimensionInline, QuestionInline]
     actions = ["open_years", "close_years", "recompute_scores"]
     fields = [
-        "year", "title_th", "title_en", "opens_at", "closes_at", "status", "publish_agency_scores",
+        "year", "title_th", "title_en", "opens_at", "closes_at", "status", "published_at",
+        "published_by", "publish_agency_scores",
     ]  # fmt: skip
     # The year's own change form, with its scores: the current run, and "Recompute scores".
     change_form_template = "admin/surveys/surveyyear/change_form_scores.html"
@@ -167,7 +170,7 @@ class SurveyYearAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj and obj.questionnaire_frozen:
-            return ["year", "status"]
+            return ["year", *self.readonly_fields]
         return self.readonly_fields
 
     @admin.display(description=_("response rate"))
@@ -347,7 +350,7 @@ class SurveyYearAdmin(admin.ModelAdmin):
         """Move each year on with the service `change`; report each year's outcome."""
         for year in queryset:
             try:
-                change(year=year)
+                change(year=year, user=request.user)
             except services.SurveyError as error:
                 self.message_user(request, f"{year.year}: {error}", messages.ERROR)
             else:
@@ -626,6 +629,16 @@ class ViewOnlyAdmin(NoWritesMixin, admin.ModelAdmin):
     """A list and a read-only page, nothing else."""
 
 
+@admin.register(YearTransition)
+class YearTransitionAdmin(ViewOnlyAdmin):
+    """Each year's history of status changes: who moved it on, and when. Append-only."""
+
+    list_display = ["year", "from_status", "to_status", "at", "by"]
+    list_filter = ["year", "to_status"]
+    list_select_related = ["year", "by"]
+    date_hierarchy = "at"
+
+
 def _count_of(queryset):
     """The number of rows of `queryset` (filtered on OuterRef("pk")), as an annotation."""
     counted = queryset.order_by().values("run").annotate(count=Count("pk")).values("count")
@@ -729,6 +742,7 @@ class ScoringRunAdmin(ViewOnlyAdmin):
         run = self._run_for(request, pk)
         dimensions = list(run.year.dimensions.order_by("order", "code"))
         results = run_results(run, dimensions)
+        highest, lowest = standouts([mean.mean for mean, _dimension in results.national_dimensions])
         context = self.admin_site.each_context(request) | {
             "title": _("Results of scoring run #%(number)s of %(year)s")
             % {"number": run.pk, "year": run.year.year},
@@ -736,6 +750,9 @@ class ScoringRunAdmin(ViewOnlyAdmin):
             "dimensions": dimensions,
             "national": results.national,
             "national_dimensions": results.national_dimensions,
+            # (mean, dimension) of the one dimension to call highest, lowest: None when shared.
+            "national_highest": None if highest is None else results.national_dimensions[highest],
+            "national_lowest": None if lowest is None else results.national_dimensions[lowest],
             "scopes": results.scopes,
             "opts": self.opts,
         }
@@ -825,7 +842,8 @@ class ResponseScoreAdmin(ViewOnlyAdmin):
 
     @admin.display(description=_("change"), ordering="change")
     def change_display(self, score):
-        return score_format.signed_score(score.change)
+        # Shown beside the two overall scores: their displayed difference.
+        return score_format.score_difference(score.overall, score.previous_overall)
 
     @admin.display(description=_("problems"), boolean=True)
     def has_problems(self, score):

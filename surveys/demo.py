@@ -28,6 +28,7 @@ from .questionnaire import visible_questions
 from .resources import questionnaire_import
 from .scores import scoring_run_start
 from .selectors import questions_for_year
+from .services import survey_year_close, survey_year_open
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_EVIDENCE = "evidence/demo/sample-evidence.pdf"
@@ -118,8 +119,9 @@ def _demo_year(
             dimensions=_with_year(DATA_DIR / "demo_dimensions.csv", year),
             questions=_with_year(DATA_DIR / "demo_questions.csv", year),
         )
-        survey_year.status = status
-        survey_year.save(update_fields=["status"])
+        survey_year = survey_year_open(year=survey_year)
+        if status == SurveyYear.Status.CLOSED:
+            survey_year = survey_year_close(year=survey_year)
         agencies = list(Agency.objects.active().exclude(level=Agency.Level.LOCAL).order_by("code"))
         Response.objects.bulk_create(
             Response(year=survey_year, agency=agency, invited_at=opens_at) for agency in agencies

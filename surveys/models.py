@@ -72,6 +72,24 @@ class SurveyYear(models.Model):
             "agency's overall and dimension scores. Off: only aggregates and winners."
         ),
     )
+    # "Published" is one fact: the status says it and these say when and by whom, together
+    # (a constraint below), written only by surveys.lifecycle.year_transition.
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    # Raised by PostgreSQL whenever a dimension, question, option or scoring band of the year is
+    # added, changed or deleted, and never lowered (migration 0006): a worker's cached scoring
+    # method is keyed on it (surveys.scores.scoring_method_of).
+    questionnaire_version = models.PositiveIntegerField(
+        _("questionnaire version"), default=1, editable=False
+    )
     invited_agencies = models.ManyToManyField(
         Agency,
         through="Response",
@@ -100,6 +118,14 @@ class SurveyYear(models.Model):
                 name="survey_year_from_2558",
                 violation_error_message=_("The survey started in B.E. 2558."),
             ),
+            models.CheckConstraint(
+                condition=Q(status="published", published_at__isnull=False)
+                | ~Q(status="published") & Q(published_at__isnull=True),
+                name="survey_year_published_has_time",
+                violation_error_message=_(
+                    "A year is published exactly when it has a publication time."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -116,6 +142,39 @@ class SurveyYear(models.Model):
     @property
     def questionnaire_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+
+class YearTransition(models.Model):
+    """One step of a year's lifecycle: from which status to which, when, and by whom (nobody:
+    the system, e.g. scoring completing in a Celery worker). Written only by
+    surveys.lifecycle.year_transition; PostgreSQL refuses to update or delete these rows
+    (migration 0006)."""
+
+    year = models.ForeignKey(
+        SurveyYear, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("year")
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=SurveyYear.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=SurveyYear.Status.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["year", "at", "pk"]
+        verbose_name = _("year status change")
+        verbose_name_plural = _("year status changes")
+
+    def __str__(self):
+        return (
+            f"{self.year.year}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+        )
 
 
 class FrozenQuestionnaireMixin:
@@ -602,6 +661,14 @@ SCORE_DIGITS = {"max_digits": 30, "decimal_places": 26}
 POINTS_DIGITS = {"max_digits": 12, "decimal_places": 2}
 
 
+def _shown(score: Decimal) -> str:
+    """A score as every page shows it: two decimals rounded half up (`scoring.score_display`).
+    Imported on use: the scoring method reads the questionnaire rules, which read these models."""
+    from .scoring import score_display
+
+    return f"{score_display(score):f}"
+
+
 class ScoringRunQuerySet(models.QuerySet):
     def current(self):
         return self.filter(is_current=True)
@@ -749,7 +816,7 @@ class ResponseScore(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.response}: {self.overall:.2f}"
+        return f"{self.response}: {_shown(self.overall)}"
 
 
 class DimensionScore(models.Model):
@@ -779,7 +846,7 @@ class DimensionScore(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.dimension.code}: {self.value:.2f}"
+        return f"{self.dimension.code}: {_shown(self.value)}"
 
 
 SCOPES = ["national", "level", "ministry", "award_group", "province", "unit_type"]
@@ -822,17 +889,19 @@ class GroupScore(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_scope_display()} {self.name}: {self.overall_mean:.2f}"
+        return f"{self.get_scope_display()} {self.name}: {_shown(self.overall_mean)}"
 
     @property
     def name(self):
         return localized(self.name_th, self.name_en)
 
     @property
-    def change(self):
-        if self.previous_mean is None:
-            return None
-        return self.overall_mean - self.previous_mean
+    def change(self) -> Decimal | None:
+        """The change against the previous year as it reads beside the two means shown: the
+        difference of the displayed means (`score_difference`). Nothing ranks on it."""
+        from .scoring import score_difference  # see `_shown`
+
+        return score_difference(self.overall_mean, self.previous_mean)
 
 
 class GroupDimensionScore(models.Model):
@@ -854,7 +923,7 @@ class GroupDimensionScore(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.group} · {self.dimension.code}: {self.mean:.2f}"
+        return f"{self.group} · {self.dimension.code}: {_shown(self.mean)}"
 
 
 class ResponseRank(models.Model):

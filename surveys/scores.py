@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from agencies.models import Agency, Ministry, Province, ProvincialUnitType
 
 from .aggregates import NATIONAL_KEY, AgencyScore, aggregates_compute
+from .lifecycle import year_transition
 from .models import (
     Answer,
     DimensionScore,
@@ -48,7 +49,7 @@ from .scoring import (
     ScoringQuestion,
     score_change,
 )
-from .selectors import questionnaire_of
+from .selectors import questionnaire_of, questionnaire_version_of
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +59,20 @@ CHUNK_MAX_ATTEMPTS = 3
 # A run still running this long after its last chunk finished is finished by the periodic job.
 STALLED_AFTER = timedelta(minutes=2)
 
-_methods: dict[int, ScoringMethod] = {}
+# Year pk → (questionnaire version, its method), per process.
+_methods: dict[int, tuple[int, ScoringMethod]] = {}
 
 
 def scoring_method_of(year: SurveyYear) -> ScoringMethod:
     """The year's scoring method; raises ScoringError if its weights do not add up to 100.
 
-    Cached per process once the questionnaire is frozen, as the questionnaire itself is.
+    Cached per process under the year's questionnaire version (`questionnaire_version_of`),
+    so a changed questionnaire is never scored with the old method: every caller here reads
+    the year fresh, under its lock, before scoring.
     """
-    cached = _methods.get(year.pk) if year.questionnaire_frozen else None
-    if cached is not None:
+    version = questionnaire_version_of(year)
+    cached_version, cached = _methods.get(year.pk, (None, None))
+    if version is not None and cached_version == version:
         return cached
     dimensions, questions = questionnaire_of(year)
     method = ScoringMethod(
@@ -92,8 +97,8 @@ def scoring_method_of(year: SurveyYear) -> ScoringMethod:
             for question in questions
         ),
     )
-    if year.questionnaire_frozen:
-        _methods[year.pk] = method
+    if version is not None:
+        _methods[year.pk] = (version, method)
     return method
 
 
@@ -349,8 +354,13 @@ def scoring_run_finish(*, run_id: int, now=None) -> ScoringRun:
         run.status, run.is_current, run.finished_at = ScoringRun.Status.COMPLETE, True, now
         run.save(update_fields=["status", "is_current", "finished_at"])
         if year.status == SurveyYear.Status.CLOSED:
-            year.status = SurveyYear.Status.SCORED
-            year.save(update_fields=["status"])
+            year_transition(
+                year=year,
+                to=SurveyYear.Status.SCORED,
+                user=run.started_by,  # None for a run of submissions: the system
+                now=now,
+                details={"scoring_run": run.pk},
+            )
     logger.info("Scoring run %s of %s is complete and current.", run.pk, year.year)
     return run
 

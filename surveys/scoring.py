@@ -262,3 +262,29 @@ def score_display(score: Decimal | None) -> Decimal | None:
     if score is None:
         return None
     return score.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def score_difference(value: Decimal | None, reference: Decimal | None) -> Decimal | None:
+    """`value` against `reference` as a reader of the two figures computes it: the difference of
+    the two displayed (rounded) figures, so that 61.90 against 62.30 reads −0.40 even when the
+    unrounded difference (say −0.392) would round to −0.39. None without both figures."""
+    if value is None or reference is None:
+        return None
+    return score_display(value) - score_display(reference)
+
+
+def standouts(means: Sequence[Decimal]) -> tuple[int | None, int | None]:
+    """The positions in `means` of the dimension to call "highest" and the one to call "lowest".
+
+    A dimension is called highest only when its displayed (rounded) mean is strictly above every
+    other dimension's displayed mean, and lowest only when strictly below every other: when the
+    top (or bottom) figure is shared, none is called highest (or lowest), as the reader could not
+    tell them apart. One dimension, or none, has neither.
+    """
+    shown = [score_display(mean) for mean in means]
+    if len(shown) < 2:
+        return None, None
+    top, bottom = max(shown), min(shown)
+    highest = shown.index(top) if shown.count(top) == 1 else None
+    lowest = shown.index(bottom) if shown.count(bottom) == 1 else None
+    return highest, lowest

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q
 
 from agencies.models import Agency
@@ -46,18 +47,32 @@ def questions_for_year(year: SurveyYear) -> list[Question]:
 
 
 # A questionnaire is frozen once its year opens, so each process keeps the frozen ones it has
-# read: the questionnaire page and every autosave then skip four queries.
-_frozen_questionnaires: dict[int, tuple[list[Dimension], list[Question]]] = {}
+# read: the questionnaire page and every autosave then skip four queries. Year pk →
+# (questionnaire version, questionnaire).
+_frozen_questionnaires: dict[int, tuple[int, tuple[list[Dimension], list[Question]]]] = {}
+
+
+def questionnaire_version_of(year: SurveyYear) -> int | None:
+    """What a process may cache the year's questionnaire (or what is made of it) under: its
+    `questionnaire_version`, which PostgreSQL raises on every change to a dimension, question,
+    option or band of the year however it is made (migration 0006), so that a changed
+    questionnaire is never read from a cache, provided `year` was read after the change.
+    None: do not cache, for a draft (edited freely) or on SQLite (`make run`), which keeps no
+    version."""
+    if not year.questionnaire_frozen or connection.vendor != "postgresql":
+        return None
+    return year.questionnaire_version
 
 
 def questionnaire_of(year: SurveyYear) -> tuple[list[Dimension], list[Question]]:
     """The year's dimensions and questions (with options and bands), in order."""
-    cached = _frozen_questionnaires.get(year.pk) if year.questionnaire_frozen else None
-    if cached is not None:
+    version = questionnaire_version_of(year)
+    cached_version, cached = _frozen_questionnaires.get(year.pk, (None, None))
+    if version is not None and cached_version == version:
         return cached
     questionnaire = (list(Dimension.objects.filter(year_id=year.pk)), questions_for_year(year))
-    if year.questionnaire_frozen:
-        _frozen_questionnaires[year.pk] = questionnaire
+    if version is not None:
+        _frozen_questionnaires[year.pk] = (version, questionnaire)
     return questionnaire
 
 

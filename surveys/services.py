@@ -57,8 +57,11 @@ class SubmissionIncomplete(SurveyError):
 # Survey years and their questionnaire
 
 
-def survey_year_open(*, year: SurveyYear) -> SurveyYear:
-    """Open a draft year: its weights must add up to 100 and every choice question needs options."""
+def survey_year_open(*, year: SurveyYear, user=None) -> SurveyYear:
+    """Open a draft year: its weights must add up to 100 and every choice question needs options.
+    `user` (None: the system) is recorded in the year's history."""
+    from .lifecycle import year_transition  # lifecycle's refusal is a SurveyError of this module
+
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year.pk)
         if year.status != SurveyYear.Status.DRAFT:
@@ -68,8 +71,7 @@ def survey_year_open(*, year: SurveyYear) -> SurveyYear:
         problems = questionnaire_problems(year=year)
         if problems:
             raise SurveyError(" ".join(problems))
-        year.status = SurveyYear.Status.OPEN
-        year.save(update_fields=["status"])
+        year = year_transition(year=year, to=SurveyYear.Status.OPEN, user=user)
     return year
 
 
@@ -98,13 +100,15 @@ def questionnaire_problems(*, year: SurveyYear) -> list[str]:
     return problems
 
 
-def survey_year_close(*, year: SurveyYear) -> SurveyYear:
+def survey_year_close(*, year: SurveyYear, user=None) -> SurveyYear:
+    """Close an open year: respondents can no longer change their answers."""
+    from .lifecycle import year_transition
+
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year.pk)
         if year.status != SurveyYear.Status.OPEN:
             raise SurveyError(_("Only an open year can be closed."))
-        year.status = SurveyYear.Status.CLOSED
-        year.save(update_fields=["status"])
+        year = year_transition(year=year, to=SurveyYear.Status.CLOSED, user=user)
     return year
 
 

@@ -74,9 +74,10 @@ def category_of(year, code, *, kind=Kind.TOP_OVERALL, winners=1, order=10, **fie
 
 
 def finalise(*categories):
-    """The chair's decision, as far as the admin is concerned: the category is closed."""
+    """The chair's decision, as far as the admin is concerned: the category is closed (with no
+    winners, so with the reason the chair must give for that)."""
     AwardCategory.objects.filter(pk__in=[c.pk for c in categories]).update(
-        status=Status.FINALISED, finalised_at=timezone.now()
+        status=Status.FINALISED, finalised_at=timezone.now(), decision_reason="No award this year."
     )
 
 

@@ -541,7 +541,7 @@ class TestFinalise:
     ):
         chair_client = type(client)()
         chair_client.force_login(chair)
-        chair_client.post(finalise_url(category), {"winners": [candidates[0].pk]})
+        chair_client.post(finalise_url(category), {"winners": [c.pk for c in candidates[:2]]})
         english(member_client)
         htmx = member_client.post(vote_url(candidates[0]), {"choice": "reject"}, **HTMX)
         assert htmx.status_code == 422

@@ -15,6 +15,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from agencies.tests.factories import DepartmentFactory, ProvinceFactory, ProvincialUnitFactory
 from awards import services
 from awards.models import AwardCategory, Candidate, Publication
+from awards.publication import award_name_after_prefix
 from awards.shortlists import shortlists_generate
 from surveys.models import SurveyYear
 from surveys.tests.factories import SurveyYearFactory
@@ -31,7 +32,10 @@ COLUMNS = [
     "Agency code",
     "Province",
     "Place",
+    "Figure ranked on",
+    "Score ranked on",
     "Overall score",
+    "Previous year's overall score",
     "Reason (Thai)",
 ]
 
@@ -60,7 +64,7 @@ def award_year(year, scores, *, winners, chair, member, staff, nominee_agency, p
         year=survey_year,
         code="LEADER",
         order=2,
-        name_th="ผู้นำดิจิทัลดีเด่น",
+        name_th="รางวัลผู้นำดิจิทัลดีเด่น",
         name_en="Outstanding digital leader",
         rule_th="คณะกรรมการพิจารณาคัดเลือก",
         rule_en="The committee's choice",
@@ -268,12 +272,14 @@ def expected_rows(statistics_office, agency):
     nso, alpha = winner(statistics_office), winner(agency)
     nominee = Candidate.objects.get(nominee=NOMINEE)
     top = ("TOP", "คะแนนรวมสูงสุด ระดับกรม", "Top overall score, department level")
-    leader = ("LEADER", "ผู้นำดิจิทัลดีเด่น", "Outstanding digital leader")
+    leader = ("LEADER", "รางวัลผู้นำดิจิทัลดีเด่น", "Outstanding digital leader")
+    # The nominee has a Thai name only: the English column is empty rather than Thai.
     return [
         ["2568", *top, "สำนักงานสถิติแห่งชาติ", "National Statistical Office", "NSO", "", "1",
-         "92.50", nso.reason_th],
-        ["2568", *top, "กรมอัลฟา", "Alpha Department", "ALPHA", "", "2", "88.13", alpha.reason_th],
-        ["2568", *leader, NOMINEE, NOMINEE, "NSO-NAN", "น่าน", "", "", nominee.reason_th],
+         "Overall score", "92.50", "92.50", "", nso.reason_th],
+        ["2568", *top, "กรมอัลฟา", "Alpha Department", "ALPHA", "", "2",
+         "Overall score", "88.13", "88.13", "", alpha.reason_th],
+        ["2568", *leader, NOMINEE, "", "NSO-NAN", "น่าน", "", "", "", "", "", nominee.reason_th],
     ]  # fmt: skip
 
 
@@ -299,10 +305,18 @@ def test_xlsx_export_has_the_same_rows(client, published, statistics_office, age
     csv_rows = expected_rows(statistics_office, agency)
     assert rows[0] == COLUMNS
     # Numbers come back as numbers: compare them as the CSV writes them.
+    scores = range(10, 13)  # score ranked on, overall, previous year's overall
     assert [
-        [*row[:8], row[8], f"{float(row[9]):.2f}" if row[9] else "", row[10]] for row in rows[1:]
+        [
+            f"{float(cell):.2f}" if index in scores and cell else cell
+            for index, cell in enumerate(row)
+        ]
+        for row in rows[1:]
     ] == csv_rows
-    assert sheet.cell(row=2, column=10).number_format == "0.00"
+    assert [sheet.cell(row=2, column=column).number_format for column in (11, 12)] == [
+        "0.00",
+        "0.00",
+    ]
 
 
 def test_export_in_another_format_is_404(client, published):
@@ -323,7 +337,7 @@ def test_certificate_is_a_pdf_with_the_thai_name(client, published, statistics_o
     assert response.content.startswith(b"%PDF")
     text = pdf_text(response.content)
     assert re.search(thai_pattern("สำนักงานสถิติแห่งชาติ"), text)
-    assert re.search(thai_pattern("ประจำปี 2568"), text)
+    assert re.search(thai_pattern("รางวัลรัฐบาลดิจิทัล ประจำปี พ.ศ. 2568"), text)
     assert "National Statistical Office" in text
     assert "Digital Government Awards 2025" in text
     assert "Preview" not in text
@@ -338,6 +352,49 @@ def test_certificate_of_a_nominee_names_their_agency(client, published):
     text = pdf_text(response.content)
     assert NOMINEE in text
     assert re.search(thai_pattern("สำนักงานสถิติจังหวัดน่าน"), text)
+
+
+def test_certificate_says_award_once_before_a_name_that_begins_with_it(client, published):
+    candidate = Candidate.objects.get(nominee=NOMINEE)  # of "รางวัลผู้นำดิจิทัลดีเด่น"
+
+    text = pdf_text(client.get(reverse("awards:certificate", args=[candidate.pk])).content)
+
+    assert re.search(thai_pattern("ได้รับรางวัล ผู้นำดิจิทัลดีเด่น"), text)
+    assert "รางวัลรางวัล" not in text.replace(" ", "")
+
+
+def test_certificate_of_a_nominee_named_in_thai_has_no_thai_on_the_english_side(client, published):
+    candidate = Candidate.objects.get(nominee=NOMINEE)
+
+    text = pdf_text(client.get(reverse("awards:certificate", args=[candidate.pk])).content)
+
+    # Once on the Thai side; the English side gives the award without a name.
+    assert text.count(NOMINEE) == 1
+    english_side = text[text.index("Outstanding digital leader") :]
+    assert "Digital Government Awards 2025" in english_side
+    assert "Nan Provincial Statistical Office" not in text
+
+
+def test_certificate_of_a_nominee_named_in_english_names_them_and_their_agency(client, published):
+    candidate = Candidate.objects.get(nominee=NOMINEE)
+    Candidate.objects.filter(pk=candidate.pk).update(nominee="Ms Somsri Jaidee")
+
+    text = pdf_text(client.get(reverse("awards:certificate", args=[candidate.pk])).content)
+
+    assert "Ms Somsri Jaidee, Nan Provincial Statistical Office" in text
+
+
+@pytest.mark.parametrize(
+    ("name_th", "after_prefix"),
+    [
+        ("รางวัลผู้นำดิจิทัลดีเด่น", "ผู้นำดิจิทัลดีเด่น"),
+        ("รางวัล ระดับจังหวัด", "ระดับจังหวัด"),
+        ("คะแนนรวมสูงสุด ระดับกรม", "คะแนนรวมสูงสุด ระดับกรม"),
+        ("รางวัล", "รางวัล"),
+    ],
+)
+def test_award_name_after_prefix_drops_a_leading_award(name_th, after_prefix):
+    assert award_name_after_prefix(name_th) == after_prefix
 
 
 def test_second_winner_certificate_is_numbered_two(client, published, agency):

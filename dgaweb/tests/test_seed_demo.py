@@ -21,6 +21,7 @@ from surveys.models import (
     ResponseScore,
     ScoringRun,
     SurveyYear,
+    YearTransition,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,7 @@ def seeded(django_db_setup, django_db_blocker):
         # audit record refuses DELETE, so the awards tables are emptied the owner's way.
         with connection.cursor() as cursor:
             tables = [model._meta.db_table for model in apps.get_app_config("awards").get_models()]
+            tables.append(YearTransition._meta.db_table)  # append-only too
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         Recommendation.objects.all().delete()
         ScoringRun.objects.all().delete()

@@ -6,8 +6,6 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from awards.publication import publication_of
-
 from .. import opendata
 
 
@@ -60,7 +58,8 @@ class YearSerializer(serializers.Serializer):
     links = serializers.SerializerMethodField()
 
     def get_awards_published(self, year) -> bool:
-        return publication_of(year) is not None
+        # A year is published with its awards: one fact, `SurveyYear.published_at`.
+        return year.published_at is not None
 
     @extend_schema_field(YearLinksSerializer)
     def get_links(self, year) -> dict:

@@ -59,7 +59,7 @@ class YearList(generics.ListAPIView):
     serializer_class = YearSerializer
 
     def get_queryset(self):
-        return published_years().select_related("award_publication")
+        return published_years()
 
 
 @extend_schema_view(get=extend_schema(summary="One published year", parameters=[YEAR]))
@@ -67,9 +67,7 @@ class YearDetail(generics.RetrieveAPIView):
     serializer_class = YearSerializer
 
     def get_object(self):
-        return get_object_or_404(
-            published_years().select_related("award_publication"), year=self.kwargs["year"]
-        )
+        return get_object_or_404(published_years(), year=self.kwargs["year"])
 
 
 class YearRows(generics.ListAPIView):

@@ -96,3 +96,26 @@ def dga_staff(db):
 @pytest.fixture
 def committee_member(db):
     return user_with_role(roles.AWARD_COMMITTEE)
+
+
+@pytest.fixture
+def close_figures(registry):
+    """Two published years of A and B whose unrounded differences round the other way from the
+    difference of the displayed figures. 2568: A 61.904 (shows 61.90), B 62.688, so the nation
+    62.296 (62.30): A is 0.392 below it, and reads −0.40. A was 62.296 in 2567 (change −0.40);
+    the nation was 61.904 in 2567 (change +0.40)."""
+    r = registry
+    previous = scored_year(
+        PREVIOUS,
+        {r.a: Figures("62.296"), r.b: Figures("61.512")},
+        status=SurveyYear.Status.PUBLISHED,
+    )
+    year = scored_year(
+        YEAR,
+        {
+            r.a: Figures("61.904", previous="62.296"),
+            r.b: Figures("62.688", previous="61.512"),
+        },
+        status=SurveyYear.Status.PUBLISHED,
+    )
+    return SimpleNamespace(previous=previous, year=year, **vars(r))

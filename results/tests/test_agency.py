@@ -19,6 +19,7 @@ from surveys.models import (
     ResponseScore,
     SurveyYear,
 )
+from surveys.scoring import score_display
 from surveys.tests.scored import Figures, scored_year
 
 from .conftest import PREVIOUS, YEAR
@@ -42,7 +43,9 @@ def current_score(agency, year=YEAR) -> ResponseScore:
 
 
 def unpublish(year: int) -> None:
-    SurveyYear.objects.filter(year=year).update(status=SurveyYear.Status.SCORED)
+    SurveyYear.objects.filter(year=year).update(
+        status=SurveyYear.Status.SCORED, published_at=None, published_by=None
+    )
 
 
 @pytest.fixture
@@ -235,7 +238,33 @@ def test_the_table_shows_the_rounded_numbers_and_the_gap_to_the_nation(
     assert cells[2] == f"{national.overall_mean.quantize(Decimal('0.01'))}"
     assert cells[-1] == f"+{gap.quantize(Decimal('0.01'))}"
     rows = response.context["results"].rows
-    assert [row.difference for row in rows] == [row.agency - row.national for row in rows]
+    assert [row.difference for row in rows] == [
+        score_display(row.agency) - score_display(row.national) for row in rows
+    ]
+
+
+def test_the_gap_to_the_nation_is_that_of_the_two_figures_shown(english, close_figures, member_of):
+    a = close_figures.a
+    english.force_login(member_of(a))
+
+    response = english.get(url(a))
+
+    table = response.content.decode().split('id="comparison-table"')[1].split("</table>")[0]
+    overall_row = re.search(r'<tr class="overall-row">(.*?)</tr>', table, re.S).group(1)
+    cells = re.findall(r'<td class="text-end tabular[^"]*"[^>]*>([^<]*)</td>', overall_row)
+    # 61.904 shows as 61.90 and the nation's 62.296 as 62.30: the gap reads −0.40, not −0.39.
+    assert (cells[1], cells[2], cells[-1]) == ("61.90", "62.30", "\u22120.40")
+    assert [row.difference for row in response.context["results"].rows] == [Decimal("-0.40")] * 3
+
+
+def test_the_change_is_that_of_the_two_figures_shown(english, close_figures, member_of):
+    a = close_figures.a
+    english.force_login(member_of(a))
+
+    response = english.get(url(a))
+
+    # 61.904 (61.90) against 62.296 (62.30) the year before.
+    assert '<div class="stat tabular">\u22120.40</div>' in response.content.decode()
 
 
 def test_the_chart_carries_the_table_numbers(english, published, member_of):

@@ -12,7 +12,7 @@ import yaml
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from awards.models import AuditEntry, Candidate, Publication
+from awards.models import AuditEntry, Candidate
 from surveys.models import GroupScore, ResponseRank, ResponseScore, ScoringRun, SurveyYear
 
 from .conftest import PREVIOUS, YEAR
@@ -86,7 +86,7 @@ def test_years_lists_published_years_newest_first(client, published):
         "title_th": published.year.title_th,
         "title_en": published.year.title_en,
         "publish_agency_scores": False,
-        "awards_published": False,
+        "awards_published": True,  # a published year is published with its awards
         "links": {
             "url": "http://testserver/api/v1/years/2568/",
             "dimensions": "http://testserver/api/v1/years/2568/dimensions/",
@@ -134,12 +134,16 @@ def database_state(survey_year: SurveyYear) -> tuple:
     survey_year.refresh_from_db()
     return (
         SurveyYear.objects.count(),
-        (survey_year.status, survey_year.title_th, survey_year.publish_agency_scores),
+        (
+            survey_year.status,
+            survey_year.published_at,
+            survey_year.title_th,
+            survey_year.publish_agency_scores,
+        ),
         ScoringRun.objects.count(),
         GroupScore.objects.count(),
         ResponseScore.objects.count(),
         Candidate.objects.count(),
-        Publication.objects.count(),
         AuditEntry.objects.count(),
     )
 
@@ -229,7 +233,7 @@ def test_aggregates_equal_the_packages(client, published):
     assert json.loads(package.read("aggregates.json")) == api
 
 
-def test_winners_are_empty_until_the_awards_are_published(client, published):
+def test_winners_are_empty_for_a_year_without_award_categories(client, published):
     body = get(client, "winners", YEAR).json()
 
     assert (body["count"], body["results"]) == (0, [])
@@ -298,14 +302,14 @@ def test_agencies_are_paginated(client, published_with_agency_scores):
 # Queries ------------------------------------------------------------------------------------------
 
 QUERIES = {
-    "years": 2,  # the count; the published years with their award publications
-    "year": 1,  # the year with its award publication
+    "years": 2,  # the count; the published years
+    "year": 1,  # the year
     "dimensions": 2,  # the year; its dimensions
     # The year; the current run; the dimensions; the groups; their dimension means.
     "aggregates": 5,
-    # The year; its publication; the finalised categories; their current shortlists; the winners
-    # with their agencies and provinces (the winning departments have no province to prefetch).
-    "winners": 5,
+    # The year; the finalised categories; their current shortlists; the winners with their
+    # agencies and provinces (the winning departments have no province to prefetch).
+    "winners": 4,
     # The year; the current run; the dimensions; the scores with their agencies; their
     # dimension scores; their national ranks.
     "agencies": 6,

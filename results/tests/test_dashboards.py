@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.asserts import assertContains, assertNotContains
 
 from agencies.tests.factories import (
@@ -18,7 +18,7 @@ from agencies.tests.factories import (
     ProvinceFactory,
     ProvincialUnitFactory,
 )
-from results.dashboards import BIN_LABELS, FieldworkStatus
+from results.dashboards import BIN_LABELS, FieldworkStatus, results_dashboard
 from surveys.models import (
     Answer,
     GroupDimensionScore,
@@ -323,6 +323,36 @@ def test_change_against_the_previous_year_is_the_groups_previous_means(results_p
     drawn = chart(results_page, "changes")
     assert drawn["data"]["labels"] == [g.name_en for g in expected]
     assert drawn["data"]["datasets"][0]["data"] == [two_places(g.change) for g in expected]
+
+
+def test_the_change_is_that_of_the_two_means_shown(client, close_figures, dga_staff):
+    client.force_login(dga_staff)
+
+    response = client.get(reverse("results:dashboard", args=[YEAR]))
+
+    # The nation: 62.296 (62.30) against 61.904 (61.90): +0.40, not the +0.39 of 0.392.
+    assertContains(response, 'id="figure-change">+0.40<')
+    table = response.content.decode().split('id="change-table"')[1]
+    national_row = table.split('data-group="national-all">')[1].split("</tr>")[0]
+    assert re.findall(r'<td class="text-end num[^"]*">([^<]*)</td>', national_row) == [
+        "61.90",
+        "62.30",
+        "+0.40",
+    ]
+    assert chart(response, "changes")["data"]["datasets"][0]["data"][0] == 0.4
+
+
+def test_a_summary_calls_no_dimension_highest_or_lowest_when_their_means_are_equal(registry):
+    # SERVICE defaults to the overall score, so POLICY and SERVICE are 60 for A and 70 for B.
+    year = scored_year(2569, {registry.a: Figures("60"), registry.b: Figures("70")})
+
+    with translation.override("en"):
+        dashboard = results_dashboard(year)
+
+    by_key = {ranking.group.key: ranking for ranking in dashboard.rankings}
+    assert by_key["department"].summary == (
+        "Department level: overall 65.00; POLICY 65.00, SERVICE 65.00."
+    )
 
 
 def test_a_first_year_has_no_change_to_show(client, registry, dga_staff):

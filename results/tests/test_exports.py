@@ -29,7 +29,7 @@ from surveys.models import (
     SurveyYear,
 )
 from surveys.scores import run_aggregate
-from surveys.scoring import score_display
+from surveys.scoring import score_difference, score_display
 from surveys.tests.factories import SurveyYearFactory
 from surveys.tests.scored import Figures, scored_year
 
@@ -114,7 +114,7 @@ def expected_rows(year: int) -> dict[str, dict]:
         rows[score.response.agency.code] = {
             "overall": score_display(score.overall),
             "previous": score_display(score.previous_overall),
-            "change": score_display(score.change),
+            "change": score_difference(score.overall, score.previous_overall),
             "dimensions": dimensions[score.pk],
             "ranks": ranks[score.pk],
             "agency": score.response.agency,
@@ -164,6 +164,20 @@ def test_results_xlsx_has_one_row_per_scored_agency_with_the_run_s_numbers(staff
     ]  # fmt: skip
     for row in rows:
         assert_row_matches(row, expected[row["Agency code"]])
+
+
+def test_results_change_is_that_of_the_two_scores_beside_it(staff_client, close_figures):
+    rows = {row["Agency code"]: row for row in csv_rows(
+        staff_client.get(reverse("results:export", args=[YEAR, "csv"]))
+    )}  # fmt: skip
+
+    a = rows[close_figures.a.code]
+    # 61.904 against 62.296 the year before: the sheet shows 61.90, 62.30 and −0.40.
+    assert (a["Overall score"], a["Previous overall score"], a["Change"]) == (
+        "61.90",
+        "62.30",
+        "-0.40",
+    )
 
 
 def test_results_xlsx_names_each_agency_s_groups(staff_client, published):

@@ -129,7 +129,9 @@ def awards_decide(survey_year: SurveyYear, *, winners: int, member, staff, publi
 
 def awards_of_published_year(survey_year: SurveyYear, *, member, staff, winners=2):
     """Give and publish the awards of a year the `published` fixture already published."""
-    SurveyYear.objects.filter(pk=survey_year.pk).update(status=SurveyYear.Status.SCORED)
+    SurveyYear.objects.filter(pk=survey_year.pk).update(
+        status=SurveyYear.Status.SCORED, published_at=None, published_by=None
+    )
     survey_year.refresh_from_db()
     return awards_decide(survey_year, winners=winners, member=member, staff=staff)
 
@@ -239,7 +241,7 @@ def test_index_without_published_years_says_so(client, registry):
 
 
 def test_index_takes_one_query(client, published, django_assert_num_queries):
-    with django_assert_num_queries(1):  # the published years with their award publications
+    with django_assert_num_queries(1):  # the published years
         client.get(reverse("results:open_data"))
 
 
@@ -347,6 +349,27 @@ def test_package_aggregates_are_the_current_runs_group_scores(client, published)
     assert national["name_th"] == current_groups(published.year).get(scope="national").name_th
 
 
+def test_package_changes_are_those_of_the_two_figures_beside_them(client, close_figures):
+    SurveyYear.objects.filter(pk=close_figures.year.pk).update(publish_agency_scores=True)
+
+    archive = package_of(client.get(reverse("results:package", args=[YEAR])))
+
+    national = next(r for r in csv_rows(archive, "aggregates.csv") if r["scope"] == "national")
+    agencies = {r["agency_code"]: r for r in csv_rows(archive, "agency_scores.csv")}
+    a = agencies[close_figures.a.code]
+    # The nation 62.296 against 61.904; A 61.904 against 62.296: ±0.40, not ±0.39.
+    assert (national["overall_mean"], national["previous_mean"], national["change"]) == (
+        "62.30",
+        "61.90",
+        "0.40",
+    )
+    assert (a["overall_score"], a["previous_overall_score"], a["change"]) == (
+        "61.90",
+        "62.30",
+        "-0.40",
+    )
+
+
 def test_package_aggregates_json_holds_the_same_figures(client, published):
     archive = package_of(client.get(reverse("results:package", args=[YEAR])))
     expected = expected_aggregates(published.year)
@@ -398,7 +421,7 @@ def test_package_dimensions_are_the_years_framework(client, published):
     ]
 
 
-def test_package_has_no_winners_before_the_awards_are_published(client, published):
+def test_package_has_no_winners_for_a_year_without_award_categories(client, published):
     archive = package_of(client.get(reverse("results:package", args=[YEAR])))
 
     assert csv_rows(archive, "winners.csv") == []
@@ -424,14 +447,14 @@ def test_package_winners_are_the_published_awards(client, published, committee_m
     ]
 
 
-def test_package_winners_wait_for_the_publication_of_the_awards(registry, committee_member):
+def test_package_winners_wait_for_the_publication_of_the_year(client, registry, committee_member):
     survey_year = scored_year(YEAR, {registry.a: Figures("80"), registry.b: Figures("70")})
     awards_decide(survey_year, winners=1, member=committee_member, staff=None, publish=False)
-    SurveyYear.objects.filter(pk=survey_year.pk).update(status=SurveyYear.Status.PUBLISHED)
-    survey_year.refresh_from_db()
 
     assert Candidate.objects.filter(is_winner=True).count() == 1
-    assert opendata.published_winners(survey_year) == []
+    assert client.get(reverse("results:package", args=[YEAR])).status_code == 404
+    with pytest.raises(ValueError, match="not published"):
+        opendata.published_winners(survey_year)
 
 
 def test_package_leaves_out_agency_scores_unless_the_year_publishes_them(client, published):
@@ -527,11 +550,11 @@ def test_package_takes_the_same_queries_at_any_size(
     sized_year(size)
 
     # The year; its dimensions; the current run, the dimensions, the groups, their dimension
-    # means (aggregates); the publication, the finalised categories, their current shortlists,
-    # the winners with their agencies and provinces (winners; the winning departments have no
-    # province to prefetch); the run, the dimensions, the scores with their agencies, their
-    # dimension scores, their national ranks (agency scores).
-    with django_assert_num_queries(15):
+    # means (aggregates); the finalised categories, their current shortlists, the winners with
+    # their agencies and provinces (winners; the winning departments have no province to
+    # prefetch); the run, the dimensions, the scores with their agencies, their dimension
+    # scores, their national ranks (agency scores).
+    with django_assert_num_queries(14):
         response = client.get(reverse("results:package", args=[YEAR]))
 
     archive = package_of(response)

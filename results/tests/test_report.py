@@ -44,7 +44,9 @@ def test_another_agencys_report_is_404(client, published, member_of):
 def test_an_unpublished_years_report_is_404_outside_dga_staff(
     client, published, member_of, committee_member
 ):
-    SurveyYear.objects.filter(year=YEAR).update(status=SurveyYear.Status.SCORED)
+    SurveyYear.objects.filter(year=YEAR).update(
+        status=SurveyYear.Status.SCORED, published_at=None, published_by=None
+    )
     for user in (member_of(published.a), committee_member):
         client.force_login(user)
         assert client.get(report_url(published.a)).status_code == 404
@@ -82,6 +84,18 @@ def test_the_report_is_a_pdf_with_the_agencys_numbers(client, published, member_
     assert "Preview" not in text
 
 
+def test_the_reports_differences_are_those_of_the_figures_shown(client, close_figures, member_of):
+    client.force_login(member_of(close_figures.a))
+
+    text = pdf_text(client.get(report_url(close_figures.a)).content)
+
+    # 61.90 against the nation's 62.30 and against last year's 62.30: −0.40 each time.
+    assert "61.90" in text
+    assert "62.30" in text
+    assert "\u22120.40" in text
+    assert "0.39" not in text
+
+
 def test_the_report_is_in_english_for_an_english_reader(client, published, member_of):
     client.cookies["django_language"] = "en"
     client.force_login(member_of(published.u1))
@@ -95,7 +109,9 @@ def test_the_report_is_in_english_for_an_english_reader(client, published, membe
 
 
 def test_dga_staff_get_a_preview_report_of_an_unpublished_year(client, published, dga_staff):
-    SurveyYear.objects.filter(year=YEAR).update(status=SurveyYear.Status.SCORED)
+    SurveyYear.objects.filter(year=YEAR).update(
+        status=SurveyYear.Status.SCORED, published_at=None, published_by=None
+    )
     client.cookies["django_language"] = "en"
     client.force_login(dga_staff)
 

@@ -13,7 +13,7 @@ def index(request):
     return render(
         request,
         "results/opendata/index.html",
-        {"years": published_years().select_related("award_publication")},
+        {"years": published_years()},
     )
 
 

@@ -1,11 +1,13 @@
 """Showing scores: two decimals rounded half up (`score_display`, the only rounding a score gets),
-a sign on changes, and how long a scoring run took."""
+a sign on changes, differences that agree with the two figures shown beside them, and how long a
+scoring run took."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django import template
 
+from surveys.scoring import score_difference as difference_of_displayed
 from surveys.scoring import score_display
 
 register = template.Library()
@@ -31,6 +33,15 @@ def signed_score(value: Decimal | None) -> str:
     if rounded == 0:
         return f"{abs(rounded):f}"
     return f"{'+' if rounded > 0 else MINUS}{abs(rounded):f}"
+
+
+@register.filter
+def score_difference(value: Decimal | None, reference: Decimal | None) -> str:
+    """`{{ value|score_difference:reference }}`: the signed difference of the two figures as they
+    are displayed, 61.904 against 62.296 → "−0.40" (61.90 − 62.30); "—" without both."""
+    if value in (None, "") or reference in (None, ""):
+        return NO_SCORE
+    return signed_score(difference_of_displayed(Decimal(value), Decimal(reference)))
 
 
 @register.filter

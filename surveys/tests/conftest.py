@@ -71,6 +71,7 @@ def open_year(db):
     build_questionnaire(year)
     year.status = SurveyYear.Status.OPEN
     year.save()
+    year.refresh_from_db()  # the questionnaire version PostgreSQL raised while it was built
     return year
 
 

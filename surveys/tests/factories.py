@@ -20,6 +20,12 @@ class SurveyYearFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyAttribute(lambda o: datetime(o.year - 543, 3, 1, tzinfo=UTC))
     closes_at = factory.LazyAttribute(lambda o: o.opens_at + timedelta(days=60))
     status = SurveyYear.Status.DRAFT
+    # A published year has its publication time (a constraint): 30 days after it closed.
+    published_at = factory.LazyAttribute(
+        lambda o: (
+            o.closes_at + timedelta(days=30) if o.status == SurveyYear.Status.PUBLISHED else None
+        )
+    )
 
 
 class DimensionFactory(factory.django.DjangoModelFactory):

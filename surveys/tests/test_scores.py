@@ -9,18 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from agencies.tests.factories import DepartmentFactory
+from agencies.tests.factories import DepartmentFactory, UserFactory
 from surveys import scores
 from surveys.models import (
     Answer,
     DimensionScore,
     Evidence,
     GroupScore,
+    Option,
+    Question,
     Response,
     ResponseScore,
     ScoringChunk,
     ScoringRun,
     SurveyYear,
+    YearTransition,
 )
 from surveys.scoring import ScoringError
 
@@ -162,7 +165,7 @@ def test_a_year_whose_weights_do_not_add_up_to_100_cannot_be_scored(open_year):
 
 
 def test_a_published_year_is_not_recomputed(open_year):
-    open_year.status = SurveyYear.Status.PUBLISHED
+    open_year.status, open_year.published_at = SurveyYear.Status.PUBLISHED, timezone.now()
     open_year.save()
 
     with translation.override("en"), pytest.raises(ScoringError, match="2569 is published"):
@@ -257,6 +260,74 @@ def test_a_closed_year_becomes_scored_after_its_recompute(open_year, response):
 
     open_year.refresh_from_db()
     assert open_year.status == SurveyYear.Status.SCORED
+
+
+def test_the_scored_transition_is_recorded_with_who_started_the_recompute(open_year, response):
+    submit(response, FULL_ANSWERS)
+    SurveyYear.objects.filter(pk=open_year.pk).update(status=SurveyYear.Status.CLOSED)
+    open_year.refresh_from_db()
+    staff = UserFactory()
+    run = scores.scoring_run_start(year=open_year, user=staff)
+    scores.scoring_chunk_begin(run_id=run.pk, number=1)
+    scores.scoring_chunk_score(run_id=run.pk, number=1)
+
+    scores.scoring_run_finish(run_id=run.pk)
+
+    entry = YearTransition.objects.get(year=open_year)
+    assert (entry.from_status, entry.to_status, entry.by, entry.details) == (
+        SurveyYear.Status.CLOSED,
+        SurveyYear.Status.SCORED,
+        staff,
+        {"scoring_run": run.pk},
+    )
+
+
+def test_recomputing_a_scored_year_keeps_it_scored_without_a_transition(open_year, response):
+    submit(response, FULL_ANSWERS)
+    SurveyYear.objects.filter(pk=open_year.pk).update(status=SurveyYear.Status.SCORED)
+    open_year.refresh_from_db()
+
+    recompute(open_year)
+
+    open_year.refresh_from_db()
+    assert open_year.status == SurveyYear.Status.SCORED
+    assert not YearTransition.objects.exists()
+
+
+def test_a_changed_questionnaire_is_never_scored_with_the_cached_method(open_year):
+    before = scores.scoring_method_of(open_year)
+    question = open_year.questions.get(code="HASPLAN")
+    # A frozen questionnaire changed behind the admin's back (a data fix in the shell).
+    Question.objects.filter(pk=question.pk).update(max_points=D(20))
+    open_year.refresh_from_db()
+
+    after = scores.scoring_method_of(open_year)
+
+    points = {q.code: q.max_points for q in after.questions}
+    assert points["HASPLAN"] == D(20)
+    assert {q.code: q.max_points for q in before.questions}["HASPLAN"] == D(10)
+
+
+def test_a_changed_option_or_weight_is_never_scored_with_the_cached_method(open_year):
+    scores.scoring_method_of(open_year)
+    Option.objects.filter(question__year=open_year, value="full").update(points=D(7))
+    open_year.dimensions.filter(code="FIRST").update(weight=D(50))
+    open_year.dimensions.filter(code="SECOND").update(weight=D(50))
+    open_year.refresh_from_db()
+
+    method = scores.scoring_method_of(open_year)
+
+    choice = next(q for q in method.questions if q.code == "CHOICE")
+    assert choice.option_points["full"] == D(7)
+    assert [d.weight for d in method.dimensions] == [D(50), D(50)]
+
+
+def test_an_unchanged_frozen_questionnaire_is_read_once(open_year, django_assert_num_queries):
+    scores.scoring_method_of(open_year)
+    open_year.refresh_from_db()  # as every scoring path reads the year
+
+    with django_assert_num_queries(0):
+        scores.scoring_method_of(open_year)
 
 
 def test_change_against_the_previous_year_matches_agencies_by_code(response, other_response):

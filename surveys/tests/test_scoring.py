@@ -16,7 +16,9 @@ from surveys.scoring import (
     overall_score,
     question_points,
     score_change,
+    score_difference,
     score_display,
+    standouts,
 )
 
 D = Decimal
@@ -128,6 +130,36 @@ def test_display_rounds_half_up_to_two_decimals_only_there():
     assert score_display(D("66.66499999")) == D("66.66")
     assert score_display(D("0.005")) == D("0.01")
     assert score_display(None) is None
+
+
+def test_difference_is_that_of_the_two_displayed_figures():
+    # 61.904 shows as 61.90 and 62.296 as 62.30: the reader sees −0.40, not the −0.39 that the
+    # unrounded difference (−0.392) would round to.
+    assert score_difference(D("61.904"), D("62.296")) == D("-0.40")
+    assert score_difference(D("33.345"), D("33.335")) == D("0.01")
+    assert score_difference(D("50"), D("50")) == D("0.00")
+
+
+def test_difference_without_both_figures_is_none():
+    assert score_difference(None, D("62.30")) is None
+    assert score_difference(D("61.90"), None) is None
+
+
+def test_standouts_name_a_single_highest_and_lowest_displayed_mean():
+    assert standouts([D("59.65"), D("57.20"), D("22.73")]) == (0, 2)
+    assert standouts([D("22.73"), D("59.65"), D("57.20")]) == (1, 0)
+
+
+def test_standouts_name_no_highest_when_the_top_displayed_mean_is_shared():
+    # 59.651 and 59.649 both show as 59.65: neither is above the other as the reader sees them.
+    assert standouts([D("59.651"), D("59.649"), D("22.73")]) == (None, 2)
+    assert standouts([D("59.65"), D("22.73"), D("22.734")]) == (0, None)
+
+
+def test_standouts_name_nothing_when_every_mean_is_equal_or_there_is_one():
+    assert standouts([D("50"), D("50"), D("50")]) == (None, None)
+    assert standouts([D("50")]) == (None, None)
+    assert standouts([]) == (None, None)
 
 
 def worked_example_method():

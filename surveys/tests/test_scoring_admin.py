@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agencies.tests.factories import DepartmentFactory, ProvincialUnitFactory, UserFactory
 from surveys import scores
-from surveys.models import Answer, Response, ScoringRun, SurveyYear
+from surveys.models import Answer, Response, ResponseScore, ScoringRun, SurveyYear
 from surveys.templatetags.scores import duration, score, signed_score
 
 from .factories import ResponseFactory
@@ -220,7 +220,9 @@ def test_a_year_whose_weights_do_not_add_up_to_100_is_refused_with_the_sum(staff
 
 
 def test_a_published_year_is_refused_with_the_reason(staff_client, open_year):
-    SurveyYear.objects.filter(pk=open_year.pk).update(status=SurveyYear.Status.PUBLISHED)
+    SurveyYear.objects.filter(pk=open_year.pk).update(
+        status=SurveyYear.Status.PUBLISHED, published_at=timezone.now()
+    )
     recompute_url = reverse("admin:surveys_surveyyear_recompute", args=[open_year.pk])
     result = staff_client.post(recompute_url, follow=True)
     assert "2569 is published: only an open, closed or scored year can be recomputed." in (
@@ -315,6 +317,32 @@ def test_the_results_page_ranks_the_groups_and_the_national_dimensions(staff_cli
     for table in result.context["scopes"]:
         ranks = [row.group.rank for row in table.rows]
         assert ranks == sorted(ranks)
+
+
+def test_the_results_page_calls_no_dimension_highest_when_the_means_are_equal(
+    staff_client, open_year
+):
+    # Nothing answered: both dimensions' means are 0.00.
+    responses = [submit(ResponseFactory(year=open_year, agency=DepartmentFactory()))]
+    run = scores.scores_update(year_id=open_year.pk, response_ids=[r.pk for r in responses])
+
+    result = staff_client.get(reverse("admin:surveys_scoringrun_results", args=[run.pk]))
+
+    text = " ".join(result.text.split())
+    assert "Overall 0.00." in text
+    assert "highest" not in text
+    assert "lowest" not in text
+
+
+def test_the_score_page_title_rounds_half_up(staff_client, open_year):
+    run = scored_run(open_year, 1)
+    score_row = run.scores.get()
+    ResponseScore.objects.filter(pk=score_row.pk).update(overall=D("33.345"))
+
+    result = staff_client.get(reverse("admin:surveys_responsescore_change", args=[score_row.pk]))
+
+    assert ": 33.35" in result.text  # the page names the score by its str()
+    assert "33.34" not in result.text
 
 
 def test_the_score_page_shows_dimension_scores_ranks_and_problems(staff_client, open_year):
