@@ -24,6 +24,7 @@ below the minimum, criterion not met (threshold).
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
 TOP_OVERALL, MOST_IMPROVED, PROVINCE, FOCUS, THRESHOLD, NOMINATION = (
     "top_overall", "most_improved", "province", "focus", "threshold", "nomination",
@@ -228,24 +229,19 @@ def decision_proposal(ballots: Sequence[Ballot], places: int, *, kind: str = TOP
     if not places_apply(kind):
         return {b.key for b in approved}
     if kind == NOMINATION:
-        ranked = sorted(approved, key=lambda b: b.rejections - b.approvals)
-        groups: list[list[Ballot]] = []
-        for ballot in ranked:
-            net = ballot.approvals - ballot.rejections
-            if groups and groups[-1][0].approvals - groups[-1][0].rejections == net:
-                groups[-1].append(ballot)
-            else:
-                groups.append([ballot])
+        approved.sort(key=lambda b: b.rejections - b.approvals)  # stable: shortlist order on ties
+
+        def block(ballot):
+            return ballot.approvals - ballot.rejections
     else:
-        groups = []
-        for ballot in approved:
-            if ballot.standing == TIED and groups and groups[-1][0].standing == TIED:
-                groups[-1].append(ballot)
-            else:
-                groups.append([ballot])
+
+        def block(ballot):
+            return TIED if ballot.standing == TIED else ballot.key
+
     ticked: set = set()
-    for group in groups:
-        if len(ticked) + len(group) > places:
+    for _block, members in groupby(approved, key=block):
+        keys = [ballot.key for ballot in members]
+        if len(ticked) + len(keys) > places:
             break
-        ticked.update(b.key for b in group)
+        ticked.update(keys)
     return ticked

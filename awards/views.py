@@ -134,7 +134,7 @@ def _shortlist_context(
         reason = decision.cleaned_data.get("reason", "")
     else:
         ticked_ids, reason = {row.candidate.pk for row in page.rows if row.ticked}, ""
-    tied = [row.candidate for row in page.rows if row.candidate.standing == "tied"]
+    tied = [row.candidate for row in page.rows if row.candidate.standing == Candidate.Standing.TIED]
     return {
         "ticked_ids": ticked_ids,
         "decision_reason": reason,

@@ -49,7 +49,7 @@ from .scoring import (
     ScoringQuestion,
     score_change,
 )
-from .selectors import questionnaire_of, questionnaire_version_of
+from .selectors import cached_per_version, questionnaire_of
 
 logger = logging.getLogger(__name__)
 
@@ -70,12 +70,12 @@ def scoring_method_of(year: SurveyYear) -> ScoringMethod:
     so a changed questionnaire is never scored with the old method: every caller here reads
     the year fresh, under its lock, before scoring.
     """
-    version = questionnaire_version_of(year)
-    cached_version, cached = _methods.get(year.pk, (None, None))
-    if version is not None and cached_version == version:
-        return cached
+    return cached_per_version(_methods, year, lambda: _scoring_method_build(year))
+
+
+def _scoring_method_build(year: SurveyYear) -> ScoringMethod:
     dimensions, questions = questionnaire_of(year)
-    method = ScoringMethod(
+    return ScoringMethod(
         year=year.year,
         dimensions=tuple(
             ScoringDimension(pk=dimension.pk, code=dimension.code, weight=dimension.weight)
@@ -97,9 +97,6 @@ def scoring_method_of(year: SurveyYear) -> ScoringMethod:
             for question in questions
         ),
     )
-    if version is not None:
-        _methods[year.pk] = (version, method)
-    return method
 
 
 # Scoring a set of responses into a run ------------------------------------------------------------

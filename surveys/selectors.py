@@ -64,16 +64,27 @@ def questionnaire_version_of(year: SurveyYear) -> int | None:
     return year.questionnaire_version
 
 
-def questionnaire_of(year: SurveyYear) -> tuple[list[Dimension], list[Question]]:
-    """The year's dimensions and questions (with options and bands), in order."""
+def cached_per_version(cache: dict, year: SurveyYear, build):
+    """`build()`, kept in `cache` (year pk → (version, value), per process) for as long as the
+    year's questionnaire version stays the same; built afresh whenever there is no version to
+    key it on (`questionnaire_version_of`)."""
     version = questionnaire_version_of(year)
-    cached_version, cached = _frozen_questionnaires.get(year.pk, (None, None))
+    cached_version, cached = cache.get(year.pk, (None, None))
     if version is not None and cached_version == version:
         return cached
-    questionnaire = (list(Dimension.objects.filter(year_id=year.pk)), questions_for_year(year))
+    value = build()
     if version is not None:
-        _frozen_questionnaires[year.pk] = (version, questionnaire)
-    return questionnaire
+        cache[year.pk] = (version, value)
+    return value
+
+
+def questionnaire_of(year: SurveyYear) -> tuple[list[Dimension], list[Question]]:
+    """The year's dimensions and questions (with options and bands), in order."""
+    return cached_per_version(
+        _frozen_questionnaires,
+        year,
+        lambda: (list(Dimension.objects.filter(year_id=year.pk)), questions_for_year(year)),
+    )
 
 
 @dataclass

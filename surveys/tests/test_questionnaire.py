@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from agencies.models import Agency
 from surveys import services
@@ -72,6 +73,12 @@ class TestVisibility:
 
 
 class TestYear:
+    @pytest.fixture(autouse=True)
+    def english(self):
+        """The messages below are asserted in English, whatever an earlier test left active."""
+        with translation.override("en"):
+            yield
+
     def test_a_frozen_questionnaire_refuses_model_edits(self, open_year, questions):
         question = questions["CHOICE"]
         question.text_en = "Changed"
