@@ -8,7 +8,6 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.http import HttpResponseRedirect, QueryDict
@@ -31,7 +30,6 @@ from .models import (
     Candidate,
     ConflictOfInterest,
     Exclusion,
-    Publication,
     Shortlist,
     Vote,
 )
@@ -222,8 +220,7 @@ class AwardCategoryAdmin(admin.ModelAdmin):
         return self.has_add_permission(request)
 
     def has_publish_permission(self, request) -> bool:
-        codename = get_permission_codename("add", Publication._meta)
-        return request.user.has_perm(f"{Publication._meta.app_label}.{codename}")
+        return request.user.has_perm("awards.publish_results")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
@@ -481,7 +478,6 @@ class AwardCategoryAdmin(admin.ModelAdmin):
             year,
             "admin/awards/publish_results.html",
             _("Publish the results of %(year)s") % {"year": year.year},
-            publication=Publication.objects.filter(year=year).first(),
             show_places=True,
         )
 
@@ -606,14 +602,6 @@ class ConflictOfInterestAdmin(ViewOnlyAdmin):
     @admin.display(description=_("year"), ordering="year__year")
     def year_number(self, conflict):
         return conflict.year.year
-
-
-@admin.register(Publication)
-class PublicationAdmin(ViewOnlyAdmin):
-    """Results are published from the category list ("Publish results of …"), not added here."""
-
-    list_display = ["year", "published_at", "published_by"]
-    list_select_related = ["year", "published_by"]
 
 
 @admin.register(AuditEntry)

@@ -156,6 +156,7 @@ class AwardCategory(models.Model):
         verbose_name = _("award category")
         verbose_name_plural = _("award categories")
         ordering = ["year", "order", "code"]
+        permissions = [("publish_results", _("Can publish a year's award results"))]
         constraints = [
             models.UniqueConstraint(fields=["year", "code"], name="award_category_code_per_year"),
             models.CheckConstraint(
@@ -358,9 +359,19 @@ class Candidate(models.Model):
     group_name_en = models.CharField(_("group (English)"), max_length=255, blank=True)
     group_rank = models.PositiveIntegerField(_("rank in group"), null=True, blank=True)
     group_size = models.PositiveIntegerField(_("agencies in group"), null=True, blank=True)
+    # A province's score is the mean over its submitted (scored) units: how many that was, of
+    # how many were invited.
+    units_counted = models.PositiveIntegerField(_("units counted"), null=True, blank=True)
+    units_total = models.PositiveIntegerField(_("units invited"), null=True, blank=True)
     reason_th = models.TextField(_("Thai reason"))
     reason_en = models.TextField(_("English reason"))
     is_winner = models.BooleanField(_("winner"), null=True, blank=True)
+    # Recorded with the chair's decision: how many members of the committee could vote on the
+    # candidate (those without a conflict of interest). Fewer than the category's quorum means
+    # the decision was taken with every eligible member's vote instead of the quorum.
+    eligible_voters = models.PositiveSmallIntegerField(
+        _("members who could vote"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("candidate")
@@ -436,6 +447,12 @@ class Exclusion(models.Model):
         return localized(self.detail_th, self.detail_en)
 
 
+class VoteQuerySet(models.QuerySet):
+    def counted(self):
+        """The votes that count: not voided by a conflict of interest declared after them."""
+        return self.filter(voided_at__isnull=True)
+
+
 class Vote(models.Model):
     class Choice(models.TextChoices):
         APPROVE = "approve", _("Approve")
@@ -453,16 +470,43 @@ class Vote(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    # A vote cast before its member declared a conflict of interest with the candidate is kept,
+    # voided: it no longer counts toward the quorum or the tally.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        "ConflictOfInterest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="voided_votes",
+        verbose_name=_("voided by the declaration"),
+    )
+
+    objects = VoteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         constraints = [
-            models.UniqueConstraint(fields=["candidate", "member"], name="one_vote_per_member")
+            models.UniqueConstraint(fields=["candidate", "member"], name="one_vote_per_member"),
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True)
+                | Q(voided_at__isnull=False, voided_by__isnull=False),
+                name="vote_voided_by_a_declaration",
+            ),
         ]
 
     def __str__(self):
         return f"{self.member} · {self.candidate}: {self.get_choice_display()}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class ConflictQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(withdrawn_at__isnull=True)
 
 
 class ConflictOfInterest(models.Model):
@@ -480,35 +524,24 @@ class ConflictOfInterest(models.Model):
     )
     reason = models.CharField(_("reason"), max_length=255)
     declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    # A declaration made in error is withdrawn, not deleted, so the record shows it was made.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    objects = ConflictQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("conflict of interest")
         verbose_name_plural = _("conflicts of interest")
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "member", "agency"], name="one_declaration_per_agency"
+                fields=["year", "member", "agency"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_declaration_per_agency",
             )
         ]
 
     def __str__(self):
         return f"{self.member} · {self.agency}"
-
-
-class Publication(models.Model):
-    year = models.OneToOneField(
-        SurveyYear, on_delete=models.PROTECT, related_name="award_publication"
-    )
-    published_at = models.DateTimeField(_("published at"), default=timezone.now)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("publication")
-        verbose_name_plural = _("publications")
-
-    def __str__(self):
-        return f"{self.year.year}"
 
 
 class AuditEntry(models.Model):
@@ -519,7 +552,9 @@ class AuditEntry(models.Model):
         NOMINATED = "nominated", _("Nominee added")
         VOTE_CAST = "vote_cast", _("Vote cast")
         VOTE_CHANGED = "vote_changed", _("Vote changed")
+        VOTE_VOIDED = "vote_voided", _("Vote voided")
         CONFLICT_DECLARED = "conflict", _("Conflict of interest declared")
+        CONFLICT_WITHDRAWN = "withdrawn", _("Conflict of interest withdrawn")
         FINALISED = "finalised", _("Category finalised")
         PUBLISHED = "published", _("Results published")
 

@@ -13,9 +13,7 @@ from .models import AwardCategory, Candidate
 
 
 def _get_year_for_user(request, year: int) -> SurveyYear:
-    survey_year = get_object_or_404(
-        SurveyYear.objects.select_related("award_publication"), year=year
-    )
+    survey_year = get_object_or_404(SurveyYear, year=year)
     if not publication.year_visible_to(survey_year, request.user):
         raise Http404
     return survey_year
@@ -25,7 +23,7 @@ def _get_winner_for_user(request, pk: int) -> Candidate:
     """A winner of a finalised category, on its current shortlist, of a year the user may see."""
     candidate = get_object_or_404(
         Candidate.objects.select_related(
-            "shortlist__category__year__award_publication", "agency__province", "province"
+            "shortlist__category__year", "agency__province", "province"
         ),
         pk=pk,
         is_winner=True,
@@ -39,22 +37,22 @@ def _get_winner_for_user(request, pk: int) -> Candidate:
 
 def _private_if_preview(response, survey_year: SurveyYear):
     # A preview must never sit in a shared cache where the public could read it.
-    if publication.publication_of(survey_year) is None:
+    if not survey_year.is_published:
         patch_cache_control(response, private=True, no_store=True)
     return response
 
 
 def index(request):
-    years = SurveyYear.objects.select_related("award_publication").order_by("-year")
+    years = SurveyYear.objects.order_by("-year")
     previews = SurveyYear.objects.none()
     if is_dga_staff(request.user):
         previews = years.filter(
-            award_publication__isnull=True, award_categories__isnull=False
+            published_at__isnull=True, award_categories__isnull=False
         ).distinct()
     return render(
         request,
         "awards/public/index.html",
-        {"published": years.filter(award_publication__isnull=False), "previews": previews},
+        {"published": years.filter(published_at__isnull=False), "previews": previews},
     )
 
 
@@ -66,7 +64,6 @@ def results(request, year: int):
         "awards/public/results.html",
         {
             "year": survey_year,
-            "publication": publication.publication_of(survey_year),
             "results": results,
             "winner_count": sum(len(result.winners) for result in results),
         },

@@ -2,7 +2,7 @@
 and the exports show them, the CSV and XLSX exports, and each winner's certificate as a PDF.
 
 Guarantees:
-- A year is public once its results are published (it has a `Publication`); before that only
+- A year is public once its results are published (`SurveyYear.is_published`); before that only
   DGA staff see it, as a preview that says so on every page and certificate.
 - The page, the CSV and the XLSX show the same winners, named the same way: one function builds
   the rows, and the two formats only serialise them.
@@ -33,7 +33,7 @@ from dgaweb.templatetags.era import era_date
 from surveys.models import SurveyYear, localized
 from surveys.scoring import score_difference, score_display
 
-from .models import AwardCategory, Candidate, Publication
+from .models import AwardCategory, Candidate
 from .selectors import published_winners
 
 BANGKOK = "TH-10"  # a province-level city, not "จังหวัด…"
@@ -43,18 +43,9 @@ THAI = re.compile("[\u0e00-\u0e7f]")
 # Who may see a year -------------------------------------------------------------------------------
 
 
-def publication_of(year: SurveyYear) -> Publication | None:
-    """The year's publication, or None while it is unpublished (no query when `year` was read
-    with select_related("award_publication"))."""
-    try:
-        return year.award_publication
-    except Publication.DoesNotExist:
-        return None
-
-
 def year_visible_to(year: SurveyYear, user) -> bool:
     """Published years are open to everyone; an unpublished year only to DGA staff, as a preview."""
-    return publication_of(year) is not None or is_dga_staff(user)
+    return year.is_published or is_dga_staff(user)
 
 
 # The winners --------------------------------------------------------------------------------------
@@ -316,10 +307,9 @@ def certificate_filename(winner: Winner) -> str:
 
 def certificate_pdf(winner: Winner) -> bytes:
     """A landscape A4 certificate, Thai above English. Needs candidate.shortlist.category.year
-    with its award_publication loaded; without a publication it is marked as a preview."""
+    loaded; an unpublished year's is marked as a preview."""
     category = winner.candidate.shortlist.category
     year = category.year
-    published = publication_of(year)
     pdf = _certificate_document()
     pdf.set_title(f"เกียรติบัตร {winner.name_th} {category.name_th} {year.year}")
     pdf.set_author(ISSUER_EN)
@@ -353,8 +343,8 @@ def certificate_pdf(winner: Winner) -> bytes:
         _line(pdf, name_en, size, style="B", height=8)
     _line(pdf, f"{category.name_en} · Digital Government Awards {year.year_ce}", 12, height=7)
     pdf.ln(4)
-    if published:
-        when = timezone.localtime(published.published_at)
+    if year.is_published:
+        when = timezone.localtime(year.published_at)
         with translation.override("th"):
             given_th = f"ให้ไว้ ณ วันที่ {era_date(when)}"
         with translation.override("en"):

@@ -26,7 +26,6 @@ from .models import (
     AwardCategory,
     Candidate,
     ConflictOfInterest,
-    Publication,
     Shortlist,
     Vote,
 )
@@ -345,7 +344,7 @@ def tie_description(tied) -> str:
     }
 
 
-def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
+def results_publish(*, year: SurveyYear, user, now=None) -> SurveyYear:
     """Publish the year's awards: every category must be finalised. The year becomes
     "published", so its scores can no longer be recomputed."""
     now = now or timezone.now()
@@ -353,7 +352,7 @@ def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
         raise AwardError(_("Only DGA staff publish results."))
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year.pk)
-        if Publication.objects.filter(year=year).exists():
+        if year.is_published:
             raise AwardError(_("%(year)s is published already.") % {"year": year.year})
         categories = list(AwardCategory.objects.filter(year=year))
         if not categories:
@@ -387,7 +386,6 @@ def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
                     )
                 }
             )
-        publication = Publication.objects.create(year=year, published_at=now, published_by=user)
         try:
             year = year_transition(year=year, to=SurveyYear.Status.PUBLISHED, user=user, now=now)
         except YearTransitionRefused as refusal:
@@ -400,7 +398,7 @@ def results_publish(*, year: SurveyYear, user, now=None) -> Publication:
             summary=_("The awards of %(year)s were published.") % {"year": year.year},
             data={"categories": [category.code for category in categories]},
         )
-    return publication
+    return year
 
 
 def places_check(categories) -> list[AwardCategory]:

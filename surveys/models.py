@@ -143,6 +143,11 @@ class SurveyYear(models.Model):
     def questionnaire_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    @property
+    def is_published(self) -> bool:
+        """Whether its results are public: one fact, with `published_at` (see the constraint)."""
+        return self.published_at is not None
+
 
 class YearTransition(models.Model):
     """One step of a year's lifecycle: from which status to which, when, and by whom (nobody:

@@ -17,7 +17,6 @@ from awards.models import (
     AuditEntry,
     AwardCategory,
     ConflictOfInterest,
-    Publication,
     Shortlist,
     Vote,
 )
@@ -93,7 +92,7 @@ def category_list(year=None) -> str:
 # Who gets in --------------------------------------------------------------------------------------
 
 
-def every_awards_url(year, category, shortlist, entry, vote, conflict, publication) -> list[str]:
+def every_awards_url(year, category, shortlist, entry, vote, conflict) -> list[str]:
     return [
         category_list(),
         reverse("admin:awards_awardcategory_add"),
@@ -109,8 +108,6 @@ def every_awards_url(year, category, shortlist, entry, vote, conflict, publicati
         reverse("admin:awards_vote_change", args=[vote.pk]),
         reverse("admin:awards_conflictofinterest_changelist"),
         reverse("admin:awards_conflictofinterest_change", args=[conflict.pk]),
-        reverse("admin:awards_publication_changelist"),
-        reverse("admin:awards_publication_change", args=[publication.pk]),
     ]
 
 
@@ -125,10 +122,8 @@ def awards_records(year, dga_staff, committee_member, agency):
     conflict = ConflictOfInterest.objects.create(
         year=year, member=committee_member, agency=agency, reason="ex-employee"
     )
-    other_year = SurveyYearFactory(year=2567, status=SurveyYear.Status.PUBLISHED)
-    publication = Publication.objects.create(year=other_year, published_by=dga_staff)
     entry = AuditEntry.objects.get(category=category, action=AuditEntry.Action.SHORTLIST_GENERATED)
-    return year, category, shortlist, entry, vote, conflict, publication
+    return year, category, shortlist, entry, vote, conflict
 
 
 @pytest.mark.parametrize("person", ["committee_member", "respondent"])
@@ -145,7 +140,8 @@ def test_committee_members_and_respondents_are_sent_to_the_admin_login(
         url = reverse(f"admin:awards_awardcategory_{name}", args=[year.pk])
         assert client.post(url).url.startswith(reverse("admin:login"))
     assert Shortlist.objects.filter(category__year=year).count() == 1
-    assert not Publication.objects.filter(year=year).exists()
+    year.refresh_from_db()
+    assert not year.is_published
 
 
 def test_dga_staff_read_every_awards_page(staff_client, awards_records):
@@ -167,7 +163,8 @@ def test_staff_without_the_publish_permission_get_403_on_publish(client, year):
     publish_url = reverse("admin:awards_awardcategory_publish", args=[year.pk])
     assert client.get(publish_url).status_code == 403
     assert client.post(publish_url).status_code == 403
-    assert not Publication.objects.filter(year=year).exists()
+    year.refresh_from_db()
+    assert not year.is_published
     year_list = client.get(category_list(year))
     assert publish_url not in year_list.text
     generate_url = reverse("admin:awards_awardcategory_generate", args=[year.pk])
@@ -522,7 +519,8 @@ def test_publishing_is_refused_while_a_category_is_open(staff_client, year):
     assert page_messages(result) == [
         "These categories are not finalised yet: Award TOP, Award IMPROVED."
     ]
-    assert not Publication.objects.filter(year=year).exists()
+    year.refresh_from_db()
+    assert not year.is_published
     year.refresh_from_db()
     assert year.status == SurveyYear.Status.SCORED
 
@@ -535,9 +533,8 @@ def test_publishing_a_year_whose_categories_are_all_finalised(staff_client, year
     result = staff_client.post(publish_url, follow=True)
 
     assert page_messages(result) == ["The awards of 2568 are published."]
-    publication = Publication.objects.get(year=year)
-    assert publication.published_by == dga_staff
     year.refresh_from_db()
+    assert year.published_by == dga_staff
     assert year.status == SurveyYear.Status.PUBLISHED
     entry = AuditEntry.objects.get(year=year, action=AuditEntry.Action.PUBLISHED)
     assert entry.actor == dga_staff
@@ -589,13 +586,12 @@ def test_the_shortlist_list_costs_the_same_queries_at_any_size(
 def test_nobody_adds_changes_or_deletes_the_records_not_even_a_superuser(
     superuser_client, awards_records
 ):
-    _year, _category, shortlist, entry, vote, conflict, publication = awards_records
+    _year, _category, shortlist, entry, vote, conflict = awards_records
     for model, record in (
         ("shortlist", shortlist),
         ("auditentry", entry),
         ("vote", vote),
         ("conflictofinterest", conflict),
-        ("publication", publication),
     ):
         assert superuser_client.get(reverse(f"admin:awards_{model}_add")).status_code == 403
         change_url = reverse(f"admin:awards_{model}_change", args=[record.pk])
