@@ -49,6 +49,13 @@ def is_committee_chair(user) -> bool:
     return _in_group(user, AWARD_COMMITTEE) and _in_group(user, AWARD_CHAIR)
 
 
+def committee_members():
+    """Every active member of the award committee, the chair included: the people who vote."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, groups__name=AWARD_COMMITTEE)
+
+
 def grant_permissions(apps, group_name: str, permissions: list[tuple[str, str]]) -> None:
     """Create the group if needed and give it the permissions; for use inside data migrations.
 

@@ -50,7 +50,17 @@ class NominationForm(forms.Form):
 
 
 class ConflictForm(forms.Form):
-    agency = AgencyCodeField(label=_("Agency code"))
+    """The agency is picked from the search results (by id), not typed."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.all(),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Search for the agency by its name or code, then choose it."),
+            "invalid_choice": _("Choose the agency from the search results."),
+        },
+    )
     reason = forms.CharField(
         label=_("How you are linked to the agency"),
         max_length=255,

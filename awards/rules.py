@@ -185,9 +185,24 @@ def shortlist_cut(
 APPROVE, REJECT = "approve", "reject"
 
 
-def has_quorum(votes: int, quorum: int) -> bool:
-    """A candidate can be decided on once it has this many votes, abstentions included."""
-    return votes >= quorum
+def votes_needed(quorum: int, eligible: int) -> int:
+    """The votes a candidate needs before the chair can decide on it: the category's quorum, or,
+    when conflicts of interest leave fewer members who may vote on it than the quorum, the vote
+    of every one of them. The quorum is never lowered silently: the decision records how many
+    members could vote (`Candidate.eligible_voters`)."""
+    return min(quorum, eligible)
+
+
+def has_quorum(votes: int, quorum: int, eligible: int | None = None) -> bool:
+    """Whether a candidate has the votes it needs (`votes_needed`), abstentions included; counted
+    votes only (not voided, cast by a member who may vote on it). Without `eligible`, the
+    category's quorum."""
+    return votes >= (quorum if eligible is None else votes_needed(quorum, eligible))
+
+
+def below_quorum(quorum: int, eligible: int) -> bool:
+    """Whether conflicts of interest leave fewer members who may vote than the quorum."""
+    return eligible < quorum
 
 
 def is_approved(tally: Mapping[str, int]) -> bool:

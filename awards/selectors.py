@@ -1,7 +1,7 @@
 """Reading awards: conflicts, staleness, the committee's pages, published results.
 Each selector runs a fixed number of queries, whatever the number of candidates or votes."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyMembership
+from agencies.roles import committee_members
 from surveys.models import ScoringRun, SurveyYear, localized
 
 from . import rules
@@ -22,13 +23,8 @@ class Conflicts:
     province_ids: frozenset[int]  # provinces of those agencies that are provincial units
 
 
-def conflicts_of(member, year: SurveyYear) -> Conflicts:
-    """The agencies a member is linked to in a year: their own and those declared. One query."""
-    own = Q(memberships__user=member)
-    declared = Q(
-        pk__in=ConflictOfInterest.objects.filter(year=year, member=member).values("agency")
-    )
-    agencies = list(Agency.objects.filter(own | declared).values_list("pk", "level", "province_id"))
+def _conflicts(agencies) -> Conflicts:
+    """Conflicts from the linked agencies, as (pk, level, province_id)."""
     return Conflicts(
         agency_ids=frozenset(pk for pk, _level, _province in agencies),
         province_ids=frozenset(
@@ -39,12 +35,117 @@ def conflicts_of(member, year: SurveyYear) -> Conflicts:
     )
 
 
+def conflicts_of(member, year: SurveyYear) -> Conflicts:
+    """The agencies a member is linked to in a year: their own and those declared (and not
+    withdrawn). One query."""
+    own = Q(memberships__user=member)
+    declared = Q(
+        pk__in=ConflictOfInterest.objects.in_force()
+        .filter(year=year, member=member)
+        .values("agency")
+    )
+    return _conflicts(
+        Agency.objects.filter(own | declared).values_list("pk", "level", "province_id")
+    )
+
+
+def committee_conflicts(year: SurveyYear) -> dict[int, Conflicts]:
+    """Every member of the committee (the chair included) → their conflicts in the year: the
+    people who may vote, and on what. Two queries."""
+    links = defaultdict(list)
+    for member_id, agency_id, level, province_id in committee_members().values_list(
+        "pk",
+        "membership__agency_id",
+        "membership__agency__level",
+        "membership__agency__province_id",
+    ):
+        links[member_id]  # a member without links still votes
+        if agency_id:
+            links[member_id].append((agency_id, level, province_id))
+    for member_id, agency_id, level, province_id in (
+        ConflictOfInterest.objects.in_force()
+        .filter(year=year, member_id__in=list(links))
+        .values_list("member_id", "agency_id", "agency__level", "agency__province_id")
+    ):
+        links[member_id].append((agency_id, level, province_id))
+    return {member_id: _conflicts(agencies) for member_id, agencies in links.items()}
+
+
 def is_conflicted(candidate: Candidate, conflicts: Conflicts) -> bool:
     if candidate.agency_id:
         return candidate.agency_id in conflicts.agency_ids
     if candidate.province_id:
         return candidate.province_id in conflicts.province_ids
     return False
+
+
+# The votes that count ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    """What the quorum and the decision read of a candidate's votes."""
+
+    tally: Counter  # choice → counted votes
+    eligible: int  # members of the committee who may vote on the candidate
+    quorum: int
+
+    @property
+    def votes(self) -> int:
+        return sum(self.tally.values())
+
+    @property
+    def needed(self) -> int:
+        return rules.votes_needed(self.quorum, self.eligible)
+
+    @property
+    def has_quorum(self) -> bool:
+        return rules.has_quorum(self.votes, self.quorum, self.eligible)
+
+    @property
+    def below_quorum(self) -> bool:
+        """Conflicts of interest leave fewer members who may vote than the quorum."""
+        return rules.below_quorum(self.quorum, self.eligible)
+
+
+def vote_count(candidate: Candidate, votes, committee: dict[int, Conflicts], quorum) -> VoteCount:
+    """The candidate's votes that count: not voided, and cast by a member of the committee who
+    may vote on it (no conflict of interest with it). No query of its own."""
+    eligible = {
+        member_id
+        for member_id, conflicts in committee.items()
+        if not is_conflicted(candidate, conflicts)
+    }
+    tally = Counter(
+        vote.choice for vote in votes if vote.voided_at is None and vote.member_id in eligible
+    )
+    return VoteCount(tally=tally, eligible=len(eligible), quorum=quorum)
+
+
+def vote_counts(category: AwardCategory, candidates) -> dict[int, VoteCount]:
+    """Candidate id → its `VoteCount`, for the chair's decision. Three queries."""
+    committee = committee_conflicts(category.year)
+    votes = defaultdict(list)
+    for vote in Vote.objects.filter(candidate__in=candidates).only(
+        "candidate_id", "member_id", "choice", "voided_at"
+    ):
+        votes[vote.candidate_id].append(vote)
+    return {
+        candidate.pk: vote_count(candidate, votes[candidate.pk], committee, category.quorum)
+        for candidate in candidates
+    }
+
+
+def decision_ballots(candidates, counts: dict[int, VoteCount]) -> list[rules.Ballot]:
+    return [
+        rules.Ballot(
+            key=candidate.pk,
+            standing=candidate.standing,
+            approvals=counts[candidate.pk].tally[rules.APPROVE],
+            rejections=counts[candidate.pk].tally[rules.REJECT],
+        )
+        for candidate in candidates
+    ]
 
 
 def shortlist_is_stale(shortlist: Shortlist) -> bool:
@@ -156,22 +257,40 @@ def committee_categories(year: SurveyYear, member) -> list[CategoryRow]:
 
 
 @dataclass
+class EarlierVotes:
+    """The counted votes a candidate had on the shortlist this one replaced (scores changed)."""
+
+    place: int | None
+    tally: Counter
+    my_choice: str = ""  # the member's own earlier vote, as its label
+
+
+@dataclass
 class CandidateRow:
     candidate: Candidate
     conflicted: bool
-    # Whether the candidate has the quorum of votes; shown to a conflicted member too, since the
+    # The quorum as it stands for the candidate; shown to a conflicted member too, since the
     # chair needs it to finalise, and it says nothing of how anyone voted.
-    has_quorum: bool = False
+    count: VoteCount
     my_vote: Vote | None = None
-    # None when the member is conflicted: they may not see the votes.
+    # None when the member is conflicted: they may not see the votes. Voided votes included,
+    # shown as such.
     votes: list[Vote] | None = None
-    tally: Counter = field(default_factory=Counter)
     # Ticked when the chair's decision opens (`rules.decision_proposal`).
     ticked: bool = False
+    earlier: EarlierVotes | None = None
+
+    @property
+    def tally(self) -> Counter:
+        return Counter() if self.conflicted else self.count.tally
+
+    @property
+    def has_quorum(self) -> bool:
+        return self.count.has_quorum
 
     @property
     def vote_count(self) -> int:
-        return sum(self.tally.values())
+        return self.count.votes
 
     @property
     def dimensions(self) -> list[tuple[str, Decimal | None]]:
@@ -204,6 +323,26 @@ class ShortlistPage:
     is_stale: bool
     exclusions: list[tuple[str, str, int]]  # reason, label, count
     quorum_met: bool
+    # The shortlist this one replaced, and who was on it and is not any more (with their
+    # counted votes), so that no vote the committee cast disappears from view.
+    replaced: Shortlist | None = None
+    dropped: list[tuple[str, EarlierVotes | None]] = field(default_factory=list)
+
+    @property
+    def below_quorum(self) -> list[CandidateRow]:
+        """The candidates fewer members may vote on than the quorum."""
+        return [row for row in self.rows if row.count.below_quorum]
+
+    @property
+    def proposed(self) -> list[CandidateRow]:
+        """The candidates the rule proposes to win, whom a member may approve in one step."""
+        return [row for row in self.rows if row.candidate.standing in APPROVABLE_STANDINGS]
+
+
+# "Approve every proposed winner" approves these: the proposed winners of a ranked rule, or every
+# candidate that meets a threshold rule's criterion. Never a tie or a runner-up: those are chosen
+# one by one.
+APPROVABLE_STANDINGS = (Candidate.Standing.PROPOSED, Candidate.Standing.QUALIFIED)
 
 
 def _with_votes(candidates):
@@ -218,25 +357,36 @@ def _with_votes(candidates):
     )
 
 
-def _candidate_row(candidate: Candidate, conflicts: Conflicts, member, quorum: int) -> CandidateRow:
-    votes = list(candidate.votes.all())
-    quorum_met = rules.has_quorum(len(votes), quorum)
+def _candidate_row(candidate: Candidate, conflicts: Conflicts, member, count) -> CandidateRow:
     if is_conflicted(candidate, conflicts):
-        return CandidateRow(candidate=candidate, conflicted=True, has_quorum=quorum_met)
+        return CandidateRow(candidate=candidate, conflicted=True, count=count)
+    votes = list(candidate.votes.all())
     return CandidateRow(
         candidate=candidate,
         conflicted=False,
-        has_quorum=quorum_met,
-        my_vote=next((vote for vote in votes if vote.member_id == member.pk), None),
+        count=count,
+        my_vote=next(
+            (vote for vote in votes if vote.member_id == member.pk and not vote.is_voided), None
+        ),
         votes=votes,
-        tally=Counter(vote.choice for vote in votes),
     )
 
 
+def _subject(candidate: Candidate) -> tuple:
+    """What a candidate is, across shortlists: the agency, the province or the nominee."""
+    if candidate.nominee:
+        return ("nominee", candidate.nominee)
+    if candidate.agency_id:
+        return ("agency", candidate.agency_id)
+    return ("province", candidate.province_id)
+
+
 def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
-    """The current shortlist of a category as a committee member sees it. Six queries (the
-    shortlist, the member's conflicts, the candidates, their votes, the exclusions, staleness)
-    whatever the number of candidates and votes; one without a shortlist."""
+    """The current shortlist of a category as a committee member sees it. Nine queries (the
+    shortlist, the member's conflicts, the committee and its conflicts (2), the candidates,
+    their votes, the exclusions, staleness, the replaced shortlist) and two more when there is
+    a replaced shortlist (its candidates and their votes), whatever the number of candidates and
+    votes; one without a shortlist."""
     shortlist = (
         Shortlist.objects.filter(category=category, is_current=True)
         .select_related("run", "generated_by")
@@ -246,13 +396,25 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         return ShortlistPage(category, None, [], False, [], False)
     shortlist.category = category
     conflicts = conflicts_of(member, category.year)
+    committee = committee_conflicts(category.year)
     candidates = list(_with_votes(shortlist.candidates.all()))
     rows = [
-        _candidate_row(candidate, conflicts, member, category.quorum) for candidate in candidates
+        _candidate_row(
+            candidate,
+            conflicts,
+            member,
+            vote_count(candidate, candidate.votes.all(), committee, category.quorum),
+        )
+        for candidate in candidates
     ]
-    ticked = decision_ticks(category, candidates)
+    ticked = rules.decision_proposal(
+        decision_ballots(candidates, {row.candidate.pk: row.count for row in rows}),
+        category.winners,
+        kind=category.kind,
+    )
     for row in rows:
         row.ticked = row.candidate.pk in ticked
+    replaced, dropped = _earlier_votes(shortlist, rows, conflicts, committee, member)
     labels = dict(Exclusion.Reason.choices)
     exclusions = [
         (reason, labels.get(reason, reason), count)
@@ -267,34 +429,62 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         is_stale=shortlist.pk in stale_shortlist_ids([shortlist]),
         exclusions=exclusions,
         quorum_met=bool(rows) and all(row.has_quorum for row in rows),
+        replaced=replaced,
+        dropped=dropped,
     )
 
 
-def decision_ticks(category: AwardCategory, candidates) -> set[int]:
-    """The candidates ticked when the chair's decision opens, from every vote (the chair sees the
-    proposal whatever their own conflicts; the service decides those candidates by the votes).
-    Candidates with their votes prefetched; no query of its own."""
-    ballots = []
-    for candidate in candidates:
-        tally = Counter(vote.choice for vote in candidate.votes.all())
-        ballots.append(
-            rules.Ballot(
-                key=candidate.pk,
-                standing=candidate.standing,
-                approvals=tally[rules.APPROVE],
-                rejections=tally[rules.REJECT],
-            )
+def _earlier_votes(shortlist, rows, conflicts, committee, member):
+    """The shortlist the current one replaced, if any: each row gets the counted votes
+    its agency, province or nominee had there, and those no longer on the shortlist are listed.
+    A member conflicted with a candidate sees none of its votes, here as anywhere."""
+    replaced = (
+        Shortlist.objects.filter(
+            category_id=shortlist.category_id,
+            is_current=False,
+            generated_at__lte=shortlist.generated_at,
         )
-    return rules.decision_proposal(ballots, category.winners, kind=category.kind)
+        .order_by("-generated_at", "-pk")
+        .first()
+    )
+    if replaced is None:
+        return None, []
+    quorum = shortlist.category.quorum
+    earlier = {}
+    for candidate in _with_votes(replaced.candidates.all()):
+        votes = list(candidate.votes.all())
+        if is_conflicted(candidate, conflicts):
+            earlier[_subject(candidate)] = (candidate, None)
+            continue
+        mine = next(
+            (vote for vote in votes if vote.member_id == member.pk and not vote.is_voided), None
+        )
+        earlier[_subject(candidate)] = (
+            candidate,
+            EarlierVotes(
+                place=candidate.place,
+                tally=vote_count(candidate, votes, committee, quorum).tally,
+                my_choice=mine.get_choice_display() if mine else "",
+            ),
+        )
+    for row in rows:
+        if not row.conflicted:
+            row.earlier = earlier.pop(_subject(row.candidate), (None, None))[1]
+        else:
+            earlier.pop(_subject(row.candidate), None)
+    dropped = [(candidate.display_name, votes) for candidate, votes in earlier.values()]
+    return replaced, dropped
 
 
 def candidate_row(candidate: Candidate, member) -> CandidateRow:
-    """One candidate as `shortlist_page` shows it, e.g. again after a vote. Three queries
+    """One candidate as `shortlist_page` shows it, e.g. again after a vote. Five queries
     (`candidate.shortlist.category.year` loaded)."""
     category = candidate.shortlist.category
     fresh = _with_votes(Candidate.objects.filter(pk=candidate.pk)).get()
     fresh.shortlist = candidate.shortlist
-    return _candidate_row(fresh, conflicts_of(member, category.year), member, category.quorum)
+    committee = committee_conflicts(category.year)
+    count = vote_count(fresh, fresh.votes.all(), committee, category.quorum)
+    return _candidate_row(fresh, conflicts_of(member, category.year), member, count)
 
 
 @dataclass
@@ -334,10 +524,19 @@ class ConflictRow:
     code: str
     reason: str = ""
     declared_at: object = None  # None for the member's own agency: it needs no declaration
+    declaration_id: int | None = None
+    voided_votes: int = 0  # votes of the member's that the declaration voided
+
+    @property
+    def can_withdraw(self) -> bool:
+        """A declaration made in error is withdrawn before it voided a vote; one that did
+        stands, since the votes it voided stay voided (`services.conflict_withdraw`)."""
+        return self.declaration_id is not None and not self.voided_votes
 
 
 def member_conflicts(year: SurveyYear, member) -> list[ConflictRow]:
-    """The member's own agency, if any, then what they declared for the year. Two queries."""
+    """The member's own agency, if any, then what they declared for the year and have not
+    withdrawn. Two queries."""
     rows = [
         ConflictRow(name=agency_name(membership.agency), code=membership.agency.code)
         for membership in AgencyMembership.objects.filter(user=member).select_related("agency")
@@ -348,12 +547,34 @@ def member_conflicts(year: SurveyYear, member) -> list[ConflictRow]:
             code=declaration.agency.code,
             reason=declaration.reason,
             declared_at=declaration.declared_at,
+            declaration_id=declaration.pk,
+            voided_votes=declaration.voided_count,
         )
-        for declaration in ConflictOfInterest.objects.filter(year=year, member=member)
+        for declaration in ConflictOfInterest.objects.in_force()
+        .filter(year=year, member=member)
+        .annotate(voided_count=Count("voided_votes"))
         .select_related("agency")
         .order_by("declared_at", "pk")
     ]
     return rows
+
+
+# Agencies a member may declare a conflict with, found by name or code.
+AGENCY_SEARCH_LIMIT = 20
+
+
+def agency_search(query: str) -> list[Agency]:
+    """Up to AGENCY_SEARCH_LIMIT agencies whose code, Thai or English name contains every word
+    of `query`, by code. One query; none for an empty query."""
+    words = query.split()
+    if not words:
+        return []
+    agencies = Agency.objects.select_related("province")
+    for word in words[:5]:
+        agencies = agencies.filter(
+            Q(code__icontains=word) | Q(name_th__icontains=word) | Q(name_en__icontains=word)
+        )
+    return list(agencies.order_by("code")[:AGENCY_SEARCH_LIMIT])
 
 
 # Published results --------------------------------------------------------------------------------

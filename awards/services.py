@@ -5,13 +5,15 @@ in one transaction.
 Conflict of interest: a member is conflicted on a candidate agency that is their own agency or
 one they declared for the year; on a province whose provincial units include such an agency; on
 a nominee from such an agency. A conflicted member can neither see the votes on the candidate nor
-vote on it.
+vote on it. A declaration voids the votes the member cast before on such candidates in the
+year's open categories: they are kept, marked voided with when and by which declaration, and no
+longer count. The quorum of a candidate counts the members who may vote on it; when conflicts
+leave fewer of them than the category's quorum, the candidate needs every one of their votes and
+the decision records how many could vote (`rules.votes_needed`).
 """
 
-from collections import Counter
-
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -29,7 +31,13 @@ from .models import (
     Shortlist,
     Vote,
 )
-from .selectors import conflicts_of, is_conflicted, shortlist_is_stale
+from .selectors import (
+    APPROVABLE_STANDINGS,
+    conflicts_of,
+    is_conflicted,
+    shortlist_is_stale,
+    vote_counts,
+)
 from .shortlists import AwardError
 
 NOMINEE_MAX_LENGTH = 255
@@ -76,6 +84,11 @@ def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", n
                 % {"candidate": candidate.display_name}
             )
         vote = Vote.objects.select_for_update().filter(candidate=candidate, member=member).first()
+        if vote is not None and vote.is_voided:
+            raise MemberConflicted(
+                _("Your vote on %(candidate)s was voided by your declared conflict of interest.")
+                % {"candidate": candidate.display_name}
+            )
         before = (vote.choice, vote.comment) if vote else None
         if vote is None:
             vote = Vote.objects.create(
@@ -119,7 +132,11 @@ def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", n
 
 
 def conflict_declare(*, year: SurveyYear, member, agency, reason: str, now=None):
-    """Declare a link to an agency for the year. Declarations are never withdrawn."""
+    """Declare a link to an agency for the year (a second declaration of the same link returns
+    the first). The votes the member cast before on candidates linked to the agency (the agency,
+    its province for a provincial unit, a nominee from it) in the year's open categories are
+    voided: kept, marked with the time and this declaration, each with an audit entry, and no
+    longer counted. A finalised category's decision stands as it was taken."""
     now = now or timezone.now()
     reason = reason.strip()
     if not is_committee_member(member):
@@ -127,23 +144,164 @@ def conflict_declare(*, year: SurveyYear, member, agency, reason: str, now=None)
     if not reason:
         raise AwardError(_("Say how you are linked to the agency."))
     with transaction.atomic():
-        declaration, created = ConflictOfInterest.objects.get_or_create(
-            year=year,
-            member=member,
-            agency=agency,
-            defaults={"reason": reason[:255], "declared_at": now},
+        # The year's categories are locked so that no vote lands between the declaration and
+        # the voiding, and no finalisation counts a vote that is about to be voided.
+        list(AwardCategory.objects.select_for_update().filter(year=year).order_by("pk"))
+        declaration = (
+            ConflictOfInterest.objects.in_force()
+            .filter(year=year, member=member, agency=agency)
+            .first()
         )
-        if created:
-            audit_record(
-                action=AuditEntry.Action.CONFLICT_DECLARED,
-                actor_id=member.pk,
-                year=year,
-                at=now,
-                summary=_("Conflict of interest declared with %(agency)s: %(reason)s")
-                % {"agency": agency.name_th, "reason": declaration.reason},
-                data={"agency": agency.code, "reason": declaration.reason},
-            )
+        if declaration is not None:
+            return declaration
+        declaration = ConflictOfInterest.objects.create(
+            year=year, member=member, agency=agency, reason=reason[:255], declared_at=now
+        )
+        audit_record(
+            action=AuditEntry.Action.CONFLICT_DECLARED,
+            actor_id=member.pk,
+            year=year,
+            at=now,
+            summary=_("Conflict of interest declared with %(agency)s: %(reason)s")
+            % {"agency": agency.name_th, "reason": declaration.reason},
+            data={
+                "agency": agency.code,
+                "reason": declaration.reason,
+                "declaration": declaration.pk,
+            },
+        )
+        _votes_void(declaration, now)
     return declaration
+
+
+def _votes_void(declaration: ConflictOfInterest, now) -> list[Vote]:
+    agency = declaration.agency
+    linked = Q(candidate__agency=agency)
+    if agency.level == agency.Level.PROVINCIAL_UNIT and agency.province_id:
+        linked |= Q(candidate__province_id=agency.province_id)
+    votes = list(
+        Vote.objects.counted()
+        .filter(
+            linked,
+            member=declaration.member,
+            candidate__shortlist__category__year=declaration.year,
+            candidate__shortlist__category__status=AwardCategory.Status.OPEN,
+        )
+        .select_related(
+            "candidate__shortlist__category", "candidate__agency", "candidate__province"
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    for vote in votes:
+        vote.voided_at, vote.voided_by = now, declaration
+        candidate = vote.candidate
+        audit_record(
+            action=AuditEntry.Action.VOTE_VOIDED,
+            actor_id=declaration.member_id,
+            year=declaration.year,
+            category=candidate.shortlist.category,
+            at=now,
+            summary=_(
+                "Vote on %(candidate)s (%(choice)s, cast %(cast)s) voided: its member declared "
+                "a conflict of interest with %(agency)s."
+            )
+            % {
+                "candidate": candidate.display_name,
+                "choice": vote.get_choice_display(),
+                "cast": timezone.localtime(vote.updated_at).strftime("%Y-%m-%d %H:%M"),
+                "agency": agency.name_th,
+            },
+            data={
+                "vote": vote.pk,
+                "candidate": candidate.pk,
+                "choice": vote.choice,
+                "cast_at": vote.updated_at.isoformat(),
+                "declaration": declaration.pk,
+                "reason": declaration.reason,
+            },
+        )
+    Vote.objects.bulk_update(votes, ["voided_at", "voided_by"])
+    return votes
+
+
+def conflict_withdraw(*, declaration: ConflictOfInterest, member, now=None) -> ConflictOfInterest:
+    """Withdraw a declaration made in error, with an audit entry: only its member, and only
+    before it voided any vote of theirs (those votes stay voided, so such a declaration
+    stands). The member may then vote on the agency's candidates."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        declaration = (
+            ConflictOfInterest.objects.select_for_update()
+            .select_related("agency", "year")
+            .get(pk=declaration.pk)
+        )
+        if declaration.member_id != member.pk:
+            raise AwardError(_("Only the member who declared a conflict of interest withdraws it."))
+        if declaration.withdrawn_at is not None:
+            raise AwardError(_("This declaration is withdrawn already."))
+        if declaration.voided_votes.exists():
+            raise AwardError(
+                _(
+                    "Your declaration about %(agency)s voided votes you had cast, so it stands: "
+                    "it can no longer be withdrawn."
+                )
+                % {"agency": declaration.agency.name_th}
+            )
+        declaration.withdrawn_at = now
+        declaration.save(update_fields=["withdrawn_at"])
+        audit_record(
+            action=AuditEntry.Action.CONFLICT_WITHDRAWN,
+            actor_id=member.pk,
+            year=declaration.year,
+            at=now,
+            summary=_("Conflict of interest with %(agency)s withdrawn (declared in error).")
+            % {"agency": declaration.agency.name_th},
+            data={
+                "agency": declaration.agency.code,
+                "declaration": declaration.pk,
+                "declared_at": declaration.declared_at.isoformat(),
+                "reason": declaration.reason,
+            },
+        )
+    return declaration
+
+
+def proposed_approvals(category: AwardCategory, member) -> list[Candidate]:
+    """The candidates "approve every proposed winner" would approve for the member: the proposed
+    winners (or those meeting a threshold rule's criterion) of the current shortlist that the
+    member may vote on and has not approved yet."""
+    shortlist = Shortlist.objects.filter(category=category, is_current=True).first()
+    if shortlist is None:
+        return []
+    conflicts = conflicts_of(member, category.year)
+    approved = set(
+        Vote.objects.counted()
+        .filter(candidate__shortlist=shortlist, member=member, choice=Vote.Choice.APPROVE)
+        .values_list("candidate_id", flat=True)
+    )
+    return [
+        candidate
+        for candidate in shortlist.candidates.filter(standing__in=APPROVABLE_STANDINGS)
+        .select_related("agency", "province", "shortlist")
+        .order_by("order")
+        if candidate.pk not in approved and not is_conflicted(candidate, conflicts)
+    ]
+
+
+def proposed_approve_all(*, category: AwardCategory, member, now=None) -> list[Vote]:
+    """The member approves every candidate of `proposed_approvals` in one step, each vote with
+    its audit entry as `vote_cast` writes it; all or none. Returns the votes written."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _category_lock(category.pk)
+        candidates = proposed_approvals(category, member)
+        if not candidates:
+            raise AwardError(_("You have approved every proposed winner you may vote on already."))
+        return [
+            vote_cast(candidate=candidate, member=member, choice=Vote.Choice.APPROVE, now=now)
+            for candidate in candidates
+        ]
 
 
 def nominee_add(
@@ -206,33 +364,17 @@ def _nomination_reason(member, language: str) -> str:
         return _("nominated by %(member)s") % {"member": member.get_full_name() or member.email}
 
 
-def vote_tally(candidates) -> dict[int, Counter]:
-    """Candidate id → Counter of choices. One query."""
-    tally = {candidate.pk: Counter() for candidate in candidates}
-    for candidate_id, choice, count in (
-        Vote.objects.filter(candidate__in=list(tally))
-        .values_list("candidate_id", "choice")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        tally[candidate_id][choice] = count
-    return tally
-
-
-def quorum_missing(category: AwardCategory, candidates, tally) -> list[Candidate]:
-    """The candidates with fewer votes than the category's quorum."""
-    return [
-        candidate
-        for candidate in candidates
-        if not rules.has_quorum(sum(tally[candidate.pk].values()), category.quorum)
-    ]
-
-
 def category_finalise(
     *, category: AwardCategory, chair, winner_ids, reason: str = "", now=None
 ) -> AwardCategory:
     """The chair's decision: these candidates of the current shortlist win, the others do not.
-    Refused before every candidate has the quorum of votes, or on a stale shortlist.
+    Refused before every candidate has the votes it needs, or on a stale shortlist.
+
+    Only counted votes count (`selectors.vote_count`: not voided, by a member who may vote on
+    the candidate). A candidate needs the quorum of them, or, when conflicts of interest leave
+    fewer members who may vote on it than the quorum, every one of their votes: each candidate
+    keeps how many members could vote (`eligible_voters`) and the audit entry names those
+    decided below the quorum, so the quorum is never lowered silently and never deadlocks.
 
     The winners fill the category's places exactly (its number of winners; a threshold category
     has none), unless the chair records `reason`, why the number differs: a tie at the cut-off
@@ -263,14 +405,22 @@ def category_finalise(
         candidates = list(shortlist.candidates.select_for_update().order_by("order"))
         if not candidates:
             raise AwardError(_("The shortlist has no candidates to decide on."))
-        tally = vote_tally(candidates)
-        short = quorum_missing(category, candidates, tally)
+        counts = vote_counts(category, candidates)
+        short = [candidate for candidate in candidates if not counts[candidate.pk].has_quorum]
         if short:
             raise AwardError(
                 _("The quorum of %(quorum)s votes is not met for: %(candidates)s.")
                 % {
                     "quorum": category.quorum,
-                    "candidates": ", ".join(candidate.display_name for candidate in short),
+                    "candidates": ", ".join(
+                        _("%(candidate)s (%(votes)s of %(needed)s)")
+                        % {
+                            "candidate": candidate.display_name,
+                            "votes": counts[candidate.pk].votes,
+                            "needed": counts[candidate.pk].needed,
+                        }
+                        for candidate in short
+                    ),
                 }
             )
         try:
@@ -284,15 +434,17 @@ def category_finalise(
         conflicts = conflicts_of(chair, category.year)
         for candidate in candidates:
             if is_conflicted(candidate, conflicts):
-                candidate.is_winner = rules.is_approved(tally[candidate.pk])
+                candidate.is_winner = rules.is_approved(counts[candidate.pk].tally)
             else:
                 candidate.is_winner = candidate.pk in winner_ids
+            candidate.eligible_voters = counts[candidate.pk].eligible
         winners = [candidate for candidate in candidates if candidate.is_winner]
         if not winners:
             raise AwardError(_("Choose at least one winner."))
         if places_differ(category, len(winners)) and not reason:
             raise AwardError(places_refusal(category, len(winners), candidates))
-        Candidate.objects.bulk_update(candidates, ["is_winner"])
+        Candidate.objects.bulk_update(candidates, ["is_winner", "eligible_voters"])
+        below = [candidate for candidate in candidates if counts[candidate.pk].below_quorum]
         category.status = AwardCategory.Status.FINALISED
         category.finalised_at, category.finalised_by = now, chair
         category.decision_reason = reason if places_differ(category, len(winners)) else ""
@@ -307,16 +459,32 @@ def category_finalise(
             % {
                 "count": len(winners),
                 "winners": ", ".join(candidate.display_name for candidate in winners),
-            },
+            }
+            + "".join(" " + below_quorum_note(candidate, category.quorum) for candidate in below),
             data={
                 "shortlist": shortlist.pk,
                 "places": category.winners,
+                "quorum": category.quorum,
                 "winners": [candidate.pk for candidate in winners],
                 "reason": category.decision_reason,
-                "tally": {str(pk): dict(counts) for pk, counts in tally.items()},
+                "tally": {str(pk): dict(count.tally) for pk, count in counts.items()},
+                "eligible": {str(pk): count.eligible for pk, count in counts.items()},
+                "below_quorum": [candidate.pk for candidate in below],
             },
         )
     return category
+
+
+def below_quorum_note(candidate: Candidate, quorum: int) -> str:
+    """ "Only 2 members could vote on X (quorum 3): decided with all their votes." """
+    return _(
+        "Only %(eligible)s members could vote on %(candidate)s (quorum %(quorum)s), because of "
+        "conflicts of interest: decided with all their votes."
+    ) % {
+        "eligible": candidate.eligible_voters,
+        "candidate": candidate.display_name,
+        "quorum": quorum,
+    }
 
 
 def places_differ(category: AwardCategory, winners: int) -> bool:

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from agencies import roles
@@ -23,7 +24,7 @@ from surveys.views import login_required_htmx
 
 from . import rules, selectors, services
 from .forms import ConflictForm, FinaliseForm, NominationForm, VoteForm
-from .models import AwardCategory, Candidate, Shortlist, Vote
+from .models import AwardCategory, Candidate, ConflictOfInterest, Shortlist, Vote
 from .shortlists import AwardError
 
 EXCLUDED_PER_PAGE = 100
@@ -86,12 +87,14 @@ def committee_year(request, year):
 @committee_member_required
 @require_http_methods(["GET", "POST"])
 def conflicts(request, year):
+    """The member's conflicts; declaring one by searching for the agency (`q`, by Thai or
+    English name or code) and picking it from the results."""
     survey_year = _year_for_member(request, year)
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         agency = form.cleaned_data["agency"]
         try:
-            services.conflict_declare(
+            declaration = services.conflict_declare(
                 year=survey_year,
                 member=request.user,
                 agency=agency,
@@ -105,15 +108,56 @@ def conflicts(request, year):
                 _("Your conflict of interest with %(agency)s is recorded.")
                 % {"agency": selectors.agency_name(agency)},
             )
+            voided = declaration.voided_votes.count()
+            if voided:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "The vote you had cast on it was voided and no longer counts.",
+                        "The %(count)s votes you had cast on it were voided and no longer count.",
+                        voided,
+                    )
+                    % {"count": voided},
+                )
         return redirect("awards:conflicts", survey_year.year)
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:100]
+    chosen = form.data.get("agency") if form.is_bound else None
+    results = selectors.agency_search(query)
     context = {
         "year": survey_year,
         "conflicts": selectors.member_conflicts(survey_year, request.user),
         "form": form,
+        "query": query,
+        "results": results,
+        "results_cut": len(results) == selectors.AGENCY_SEARCH_LIMIT,
+        "chosen": str(chosen or ""),
     }
     return render(
         request, "awards/committee/conflicts.html", context, status=422 if form.errors else 200
     )
+
+
+@committee_member_required
+@require_POST
+def conflict_withdraw(request, year, pk):
+    survey_year = _year_for_member(request, year)
+    declaration = get_object_or_404(
+        ConflictOfInterest.objects.in_force().select_related("agency"),
+        pk=pk,
+        year=survey_year,
+        member=request.user,
+    )
+    try:
+        services.conflict_withdraw(declaration=declaration, member=request.user)
+    except AwardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Your declaration about %(agency)s is withdrawn.")
+            % {"agency": selectors.agency_name(declaration.agency)},
+        )
+    return redirect("awards:conflicts", survey_year.year)
 
 
 @committee_member_required
@@ -225,6 +269,35 @@ def finalise(request, pk):
     else:
         messages.success(request, _("“%(category)s” is finalised.") % {"category": category.name})
     return redirect("awards:shortlist", category.pk)
+
+
+@committee_member_required
+@require_http_methods(["GET", "POST"])
+def approve_proposed(request, pk):
+    """Approve every proposed winner in one step: a confirmation that lists them, then the votes."""
+    category = _category_for_member(request, pk)
+    if request.method == "POST":
+        try:
+            votes = services.proposed_approve_all(category=category, member=request.user)
+        except AwardError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "You approved %(count)s proposed winner.",
+                    "You approved %(count)s proposed winners.",
+                    len(votes),
+                )
+                % {"count": len(votes)},
+            )
+        return redirect("awards:shortlist", category.pk)
+    context = {
+        "category": category,
+        "candidates": services.proposed_approvals(category, request.user),
+        "is_open": not category.is_finalised,
+    }
+    return render(request, "awards/committee/approve_proposed.html", context)
 
 
 @committee_member_required

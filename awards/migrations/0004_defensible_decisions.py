@@ -34,7 +34,9 @@ def publish_permission(apps, schema_editor):
         defaults={"name": "Can publish a year's award results"},
     )
     old = Permission.objects.filter(
-        content_type__app_label="awards", content_type__model="publication", codename="add_publication"
+        content_type__app_label="awards",
+        content_type__model="publication",
+        codename="add_publication",
     ).first()
     if old is not None:
         for group in old.group_set.all():

@@ -9,6 +9,11 @@ from agencies.tests.factories import (
     ProvincialUnitFactory,
     user_with_role,
 )
+from awards.models import AwardCategory, Candidate
+from awards.shortlists import shortlists_generate
+from surveys.tests.scored import Figures, scored_year
+
+from .committee import YEAR, nomination_category, top_category
 
 
 @pytest.fixture
@@ -42,3 +47,53 @@ def chair(db):
 @pytest.fixture
 def other_member(db):
     return user_with_role(roles.AWARD_COMMITTEE, email="member2@dga.example")
+
+
+# A committee's year ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def service_agencies(departments):
+    return departments(3, award_group="service")
+
+
+@pytest.fixture
+def awards_year(service_agencies, departments):
+    """Three service departments (90, 80, 70; previous 80, 75, 72), one policy department that
+    the rule excludes as not eligible, one service department with no score; a top-overall
+    category (2 winners, 1 runner-up, quorum 2) and a nomination category, both generated."""
+    policy = departments(1, award_group="policy")[0]
+    unscored = departments(1, award_group="service")[0]
+    figures = {
+        service_agencies[0]: Figures(overall="90", previous="80", service="94"),
+        service_agencies[1]: Figures(overall="80", previous="75"),
+        service_agencies[2]: Figures(overall="70", previous="72"),
+        policy: Figures(overall="95"),
+        unscored: None,
+    }
+    year = scored_year(YEAR, figures)
+    top_category(year)
+    nomination_category(year)
+    shortlists_generate(year_id=year.pk)
+    return year
+
+
+@pytest.fixture
+def category(awards_year):
+    return AwardCategory.objects.get(year=awards_year, code="TOP")
+
+
+@pytest.fixture
+def nomination(awards_year):
+    return AwardCategory.objects.get(year=awards_year, code="LEADER")
+
+
+@pytest.fixture
+def candidates(category):
+    return list(Candidate.objects.filter(shortlist__category=category).order_by("order"))
+
+
+@pytest.fixture
+def member_client(client, committee_member):
+    client.force_login(committee_member)
+    return client

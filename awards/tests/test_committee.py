@@ -15,95 +15,17 @@ from awards.shortlists import AwardError, shortlists_generate
 from surveys.models import ResponseScore
 from surveys.tests.scored import Figures, scored_year
 
+from .committee import (
+    YEAR,
+    english,
+    finalise_url,
+    nomination_category,
+    shortlist_url,
+    top_category,
+    vote_url,
+)
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
-YEAR = 2568  # 2025
-
-
-def english(client):
-    client.cookies["django_language"] = "en"
-
-
-def top_category(year, code="TOP", *, winners=2, runners_up=1, quorum=2, **fields):
-    return AwardCategory.objects.create(
-        year=year,
-        code=code,
-        name_th=f"คะแนนรวมสูงสุด {code}",
-        name_en=f"Top overall score {code}",
-        rule_th="คะแนนรวมสูงสุดในกลุ่มให้บริการ",
-        rule_en="The highest overall scores among service-providing departments.",
-        kind=AwardCategory.Kind.TOP_OVERALL,
-        level="department",
-        award_group="service",
-        winners=winners,
-        runners_up=runners_up,
-        quorum=quorum,
-        **fields,
-    )
-
-
-def nomination_category(year):
-    return AwardCategory.objects.create(
-        year=year,
-        code="LEADER",
-        name_th="ผู้นำดิจิทัลดีเด่น",
-        name_en="Outstanding digital leader",
-        kind=AwardCategory.Kind.NOMINATION,
-    )
-
-
-@pytest.fixture
-def service_agencies(departments):
-    return departments(3, award_group="service")
-
-
-@pytest.fixture
-def awards_year(service_agencies, departments):
-    """Three service departments (90, 80, 70; previous 80, 75, 72), one policy department that
-    the rule excludes as not eligible, one service department with no score; a top-overall
-    category (2 winners, 1 runner-up, quorum 2) and a nomination category, both generated."""
-    policy = departments(1, award_group="policy")[0]
-    unscored = departments(1, award_group="service")[0]
-    figures = {
-        service_agencies[0]: Figures(overall="90", previous="80", service="94"),
-        service_agencies[1]: Figures(overall="80", previous="75"),
-        service_agencies[2]: Figures(overall="70", previous="72"),
-        policy: Figures(overall="95"),
-        unscored: None,
-    }
-    year = scored_year(YEAR, figures)
-    top_category(year)
-    nomination_category(year)
-    shortlists_generate(year_id=year.pk)
-    return year
-
-
-@pytest.fixture
-def category(awards_year):
-    return AwardCategory.objects.get(year=awards_year, code="TOP")
-
-
-@pytest.fixture
-def nomination(awards_year):
-    return AwardCategory.objects.get(year=awards_year, code="LEADER")
-
-
-@pytest.fixture
-def candidates(category):
-    return list(Candidate.objects.filter(shortlist__category=category).order_by("order"))
-
-
-@pytest.fixture
-def member_client(client, committee_member):
-    client.force_login(committee_member)
-    return client
-
-
-def shortlist_url(category):
-    return reverse("awards:shortlist", args=[category.pk])
-
-
-def vote_url(candidate):
-    return reverse("awards:vote", args=[candidate.pk])
 
 
 def committee_url(name, *, year, category, candidate):
@@ -112,10 +34,16 @@ def committee_url(name, *, year, category, candidate):
         "committee": ("get", reverse("awards:committee"), {}),
         "committee_year": ("get", reverse("awards:committee_year", args=[year.year]), {}),
         "conflicts": ("post", reverse("awards:conflicts", args=[year.year]), {"reason": "x"}),
+        "conflict_withdraw": (
+            "post",
+            reverse("awards:conflict_withdraw", args=[year.year, 999999]),
+            {},
+        ),
         "shortlist": ("get", shortlist_url(category), {}),
         "excluded": ("get", reverse("awards:excluded", args=[category.pk]), {}),
         "nominate": ("post", reverse("awards:nominate", args=[category.pk]), {"nominee": "x"}),
         "finalise": ("post", reverse("awards:finalise", args=[category.pk]), {"winners": "1"}),
+        "approve_proposed": ("post", reverse("awards:approve_proposed", args=[category.pk]), {}),
         "vote": ("post", vote_url(candidate), {"choice": "approve"}),
     }[name]
 
@@ -124,10 +52,12 @@ COMMITTEE_URL_NAMES = [
     "committee",
     "committee_year",
     "conflicts",
+    "conflict_withdraw",
     "shortlist",
     "excluded",
     "nominate",
     "finalise",
+    "approve_proposed",
     "vote",
 ]
 
@@ -392,7 +322,7 @@ class TestConflicts:
         vote_cast(candidate=candidate, member=other_member, choice="reject", comment="ลับเฉพาะ")
         result = member_client.post(
             reverse("awards:conflicts", args=[YEAR]),
-            {"agency": candidate.agency.code.lower(), "reason": "คู่สมรสเป็นผู้บริหาร"},
+            {"agency": candidate.agency.pk, "reason": "คู่สมรสเป็นผู้บริหาร"},
         )
         assert result.status_code == 302
         declaration = ConflictOfInterest.objects.get()
@@ -414,13 +344,19 @@ class TestConflicts:
         assert "Bravo Department" in result.text
         assert "กรรมการ" in result.text
 
-    def test_an_unknown_agency_code_is_named_in_the_error(self, member_client, awards_year):
+    def test_an_agency_not_picked_from_the_results_is_refused_by_name(
+        self, member_client, awards_year
+    ):
         english(member_client)
-        result = member_client.post(
-            reverse("awards:conflicts", args=[YEAR]), {"agency": "NOPE", "reason": "เพื่อน"}
-        )
-        assert result.status_code == 422
-        assert "No agency has the code “NOPE”." in result.text
+        url = reverse("awards:conflicts", args=[YEAR])
+        for posted, message in (
+            ({"reason": "เพื่อน"}, "Search for the agency by its name or code, then choose it."),
+            ({"agency": "NOPE", "reason": "เพื่อน"}, "Choose the agency from the search results."),
+        ):
+            result = member_client.post(url, posted)
+            assert result.status_code == 422
+            assert message in result.text
+            assert "เพื่อน" in result.text  # the reason typed is kept
         assert not ConflictOfInterest.objects.exists()
 
 
@@ -473,10 +409,6 @@ def quorum_reached(committee_member, other_member, chair, candidates):
         choice = "reject" if candidate.standing == "runner_up" else "approve"
         vote_cast(candidate=candidate, member=committee_member, choice=choice)
         vote_cast(candidate=candidate, member=other_member, choice=choice)
-
-
-def finalise_url(category):
-    return reverse("awards:finalise", args=[category.pk])
 
 
 class TestFinalise:
@@ -579,8 +511,9 @@ class TestQueryCount:
         client.force_login(committee_member)
         for category, size in ((small, 3), (large, 12)):
             # Session, user, the user's groups, the category; then the shortlist, the member's
-            # conflicts, the candidates, their votes, the exclusions, and the staleness check.
-            with django_assert_num_queries(10):
+            # conflicts, the committee and its declarations (who may vote: 2), the candidates,
+            # their votes, the replaced shortlist (none here), the exclusions, and staleness.
+            with django_assert_num_queries(13):
                 result = client.get(shortlist_url(category))
             assert result.text.count('<article id="candidate-') == size
 

@@ -12,7 +12,7 @@ from awards import rules
 from awards.models import AuditEntry, AwardCategory, Candidate
 from awards.services import category_finalise, results_publish, vote_cast
 from awards.shortlists import AwardError, shortlists_generate
-from awards.tests.test_committee import english, finalise_url, shortlist_url, top_category
+from awards.tests.committee import english, finalise_url, shortlist_url, top_category
 from surveys.tests.scored import Figures, scored_year
 
 YEAR = 2568
