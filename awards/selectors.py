@@ -335,14 +335,29 @@ class ShortlistPage:
 
     @property
     def proposed(self) -> list[CandidateRow]:
-        """The candidates the rule proposes to win, whom a member may approve in one step."""
-        return [row for row in self.rows if row.candidate.standing in APPROVABLE_STANDINGS]
+        """The proposed winners (`proposed_winner_ids`), whom a member may approve in one step."""
+        ids = proposed_winner_ids(
+            self.category,
+            [row.candidate for row in self.rows],
+            {row.candidate.pk: row.count for row in self.rows},
+        )
+        return [row for row in self.rows if row.candidate.pk in ids]
 
 
-# "Approve every proposed winner" approves these: the proposed winners of a ranked rule, or every
-# candidate that meets a threshold rule's criterion. Never a tie or a runner-up: those are chosen
-# one by one.
-APPROVABLE_STANDINGS = (Candidate.Standing.PROPOSED, Candidate.Standing.QUALIFIED)
+def proposed_winner_ids(category: AwardCategory, candidates, counts: dict[int, VoteCount]) -> set:
+    """The candidates "approve every proposed winner" approves: those the rule proposes (a ranked
+    rule's proposed winners, or every candidate that meets a threshold rule's criterion), and in
+    a nomination category, which ranks nothing, the nominees the committee's votes so far put in
+    its places (`rules.decision_proposal`). Never a tie at the cut-off or a runner-up: the
+    committee weighs those one by one."""
+    if category.kind == AwardCategory.Kind.NOMINATION:
+        ballots = decision_ballots(candidates, counts)
+        return rules.decision_proposal(ballots, category.winners, kind=category.kind)
+    return {
+        candidate.pk
+        for candidate in candidates
+        if candidate.standing in (Candidate.Standing.PROPOSED, Candidate.Standing.QUALIFIED)
+    }
 
 
 def _with_votes(candidates):

@@ -12,6 +12,8 @@ leave fewer of them than the category's quorum, the candidate needs every one of
 the decision records how many could vote (`rules.votes_needed`).
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -32,9 +34,9 @@ from .models import (
     Vote,
 )
 from .selectors import (
-    APPROVABLE_STANDINGS,
     conflicts_of,
     is_conflicted,
+    proposed_winner_ids,
     shortlist_is_stale,
     vote_counts,
 )
@@ -267,41 +269,59 @@ def conflict_withdraw(*, declaration: ConflictOfInterest, member, now=None) -> C
     return declaration
 
 
-def proposed_approvals(category: AwardCategory, member) -> list[Candidate]:
-    """The candidates "approve every proposed winner" would approve for the member: the proposed
-    winners (or those meeting a threshold rule's criterion) of the current shortlist that the
-    member may vote on and has not approved yet."""
+@dataclass
+class VoteSheet:
+    """What "approve every proposed winner" would do for a member, to confirm before it does."""
+
+    approve: list[Candidate]  # proposed winners the member may vote on and has not approved
+    others: list[Candidate]  # the other candidates they may vote on and have not voted on
+
+
+def vote_sheet(category: AwardCategory, member) -> VoteSheet:
+    """The member's vote sheet on the category's current shortlist (`selectors.
+    proposed_winner_ids`); candidates the member is conflicted with are on neither list."""
     shortlist = Shortlist.objects.filter(category=category, is_current=True).first()
     if shortlist is None:
-        return []
-    conflicts = conflicts_of(member, category.year)
-    approved = set(
-        Vote.objects.counted()
-        .filter(candidate__shortlist=shortlist, member=member, choice=Vote.Choice.APPROVE)
-        .values_list("candidate_id", flat=True)
+        return VoteSheet([], [])
+    candidates = list(
+        shortlist.candidates.select_related("agency", "province", "shortlist").order_by("order")
     )
-    return [
-        candidate
-        for candidate in shortlist.candidates.filter(standing__in=APPROVABLE_STANDINGS)
-        .select_related("agency", "province", "shortlist")
-        .order_by("order")
-        if candidate.pk not in approved and not is_conflicted(candidate, conflicts)
-    ]
+    proposed = proposed_winner_ids(category, candidates, vote_counts(category, candidates))
+    conflicts = conflicts_of(member, category.year)
+    mine = dict(
+        Vote.objects.counted()
+        .filter(candidate__shortlist=shortlist, member=member)
+        .values_list("candidate_id", "choice")
+    )
+    votable = [c for c in candidates if not is_conflicted(c, conflicts)]
+    return VoteSheet(
+        approve=[c for c in votable if c.pk in proposed and mine.get(c.pk) != Vote.Choice.APPROVE],
+        others=[c for c in votable if c.pk not in proposed and c.pk not in mine],
+    )
 
 
-def proposed_approve_all(*, category: AwardCategory, member, now=None) -> list[Vote]:
-    """The member approves every candidate of `proposed_approvals` in one step, each vote with
-    its audit entry as `vote_cast` writes it; all or none. Returns the votes written."""
+def proposed_approve_all(
+    *, category: AwardCategory, member, abstain_others: bool = False, now=None
+) -> list[Vote]:
+    """The member approves every proposed winner on their `vote_sheet` in one step and, when
+    `abstain_others`, abstains on the other candidates they have not voted on; each vote with
+    its audit entry as `vote_cast` writes it, all or none. Returns the votes written."""
     now = now or timezone.now()
     with transaction.atomic():
         _category_lock(category.pk)
-        candidates = proposed_approvals(category, member)
-        if not candidates:
+        sheet = vote_sheet(category, member)
+        if not sheet.approve and not (abstain_others and sheet.others):
             raise AwardError(_("You have approved every proposed winner you may vote on already."))
-        return [
+        votes = [
             vote_cast(candidate=candidate, member=member, choice=Vote.Choice.APPROVE, now=now)
-            for candidate in candidates
+            for candidate in sheet.approve
         ]
+        if abstain_others:
+            votes += [
+                vote_cast(candidate=candidate, member=member, choice=Vote.Choice.ABSTAIN, now=now)
+                for candidate in sheet.others
+            ]
+        return votes
 
 
 def nominee_add(

@@ -278,15 +278,19 @@ def approve_proposed(request, pk):
     category = _category_for_member(request, pk)
     if request.method == "POST":
         try:
-            votes = services.proposed_approve_all(category=category, member=request.user)
+            votes = services.proposed_approve_all(
+                category=category,
+                member=request.user,
+                abstain_others=request.POST.get("abstain_others") == "on",
+            )
         except AwardError as error:
             messages.error(request, str(error))
         else:
             messages.success(
                 request,
                 ngettext(
-                    "You approved %(count)s proposed winner.",
-                    "You approved %(count)s proposed winners.",
+                    "%(count)s vote is recorded in your name.",
+                    "%(count)s votes are recorded in your name.",
                     len(votes),
                 )
                 % {"count": len(votes)},
@@ -294,7 +298,7 @@ def approve_proposed(request, pk):
         return redirect("awards:shortlist", category.pk)
     context = {
         "category": category,
-        "candidates": services.proposed_approvals(category, request.user),
+        "sheet": services.vote_sheet(category, request.user),
         "is_open": not category.is_finalised,
     }
     return render(request, "awards/committee/approve_proposed.html", context)

@@ -17,6 +17,7 @@ from awards.services import (
     category_finalise,
     conflict_declare,
     conflict_withdraw,
+    nominee_add,
     proposed_approve_all,
     vote_cast,
 )
@@ -303,8 +304,9 @@ class TestApproveAll:
 
         proposed = [c for c in candidates if c.standing == Candidate.Standing.PROPOSED]
         assert len(proposed) == 2
+        approve_list = confirmation.split('id="approve-list"')[1].split("</ol>")[0]
         for candidate in candidates:
-            assert (candidate.display_name in confirmation) == (candidate in proposed)
+            assert (candidate.display_name in approve_list) == (candidate in proposed)
         assert not Vote.objects.exists()  # asking is not voting
 
         client.post(url)
@@ -333,6 +335,30 @@ class TestApproveAll:
             "approve"
         )
         assert AuditEntry.objects.filter(action=AuditEntry.Action.VOTE_CHANGED).count() == 1
+
+    def test_the_others_are_abstained_on_only_when_asked(
+        self, client, category, candidates, committee_member
+    ):
+        client.force_login(committee_member)
+        english(client)
+        url = reverse("awards:approve_proposed", args=[category.pk])
+        runner_up = candidates[2]
+        assert runner_up.standing == Candidate.Standing.RUNNER_UP
+        assert runner_up.display_name in client.get(url).text  # listed under the checkbox
+        client.post(url)
+        assert not Vote.objects.filter(candidate=runner_up).exists()
+        client.post(url, {"abstain_others": "on"})
+        assert Vote.objects.get(candidate=runner_up).choice == "abstain"
+
+    def test_a_nomination_proposes_the_nominees_the_votes_put_in_its_places(
+        self, nomination, committee_member, other_member, chair
+    ):
+        first, second = (
+            nominee_add(category=nomination, member=chair, nominee=name) for name in ("A", "B")
+        )
+        vote_cast(candidate=second, member=committee_member, choice="approve")
+        votes = proposed_approve_all(category=nomination, member=other_member)
+        assert [vote.candidate_id for vote in votes] == [second.pk]
 
     def test_a_finalised_category_refuses(self, category, candidates, members, chair):
         vote_all(candidates, members[:2])
