@@ -459,8 +459,8 @@ def category_finalise(
                 candidate.is_winner = candidate.pk in winner_ids
             candidate.eligible_voters = counts[candidate.pk].eligible
         winners = [candidate for candidate in candidates if candidate.is_winner]
-        if not winners:
-            raise AwardError(_("Choose at least one winner."))
+        if not winners and not reason:
+            raise AwardError(_("Choose at least one winner, or record why no award is given."))
         if places_differ(category, len(winners)) and not reason:
             raise AwardError(places_refusal(category, len(winners), candidates))
         Candidate.objects.bulk_update(candidates, ["is_winner", "eligible_voters"])

@@ -489,7 +489,7 @@ class TestFinalise:
         client.force_login(chair)
         english(client)
         result = client.post(finalise_url(category), {}, follow=True)
-        assert "Choose at least one winner." in result.text
+        assert "Choose at least one winner, or record why no award is given." in result.text
         category.refresh_from_db()
         assert category.status == AwardCategory.Status.OPEN
 

@@ -353,7 +353,7 @@ class TestApproveAll:
     def test_a_nomination_proposes_the_nominees_the_votes_put_in_its_places(
         self, nomination, committee_member, other_member, chair
     ):
-        first, second = (
+        _first, second = (
             nominee_add(category=nomination, member=chair, nominee=name) for name in ("A", "B")
         )
         vote_cast(candidate=second, member=committee_member, choice="approve")
