@@ -23,7 +23,7 @@ from surveys.admin import NoWritesMixin, ViewOnlyAdmin
 from surveys.models import Dimension, Question, SurveyYear
 from surveys.templatetags.scores import score as score_format
 
-from . import presets, services, tasks
+from . import presets, publication, services, tasks
 from .models import (
     AuditEntry,
     AwardCategory,
@@ -34,7 +34,7 @@ from .models import (
     Vote,
 )
 from .selectors import shortlist_is_stale, stale_shortlist_ids
-from .shortlists import AwardError
+from .shortlists import AwardError, generation_plan
 
 # The category list's year filter; the year-wide buttons appear when the list is filtered by it.
 YEAR_FILTER = "year__id__exact"
@@ -382,23 +382,20 @@ class AwardCategoryAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/awards/create_2564.html", context)
 
     def generate_view(self, request, year_pk):
-        """Generate the shortlists of every open category of the year, in a worker."""
+        """Generate the shortlists of the year's open categories that need one, in a worker;
+        those up to date with the scores are left as they are, and the page says which."""
         year = get_object_or_404(SurveyYear, pk=year_pk)
         if not self.has_generate_permission(request):
             raise PermissionDenied
         if request.method == "POST":
-            open_ids = list(
-                AwardCategory.objects.filter(
-                    year=year, status=AwardCategory.Status.OPEN
-                ).values_list("pk", flat=True)
-            )
-            self._generate(request, year, open_ids, all_open=True)
+            self._generate(request, year, None)
             return HttpResponseRedirect(self._year_list_url(year))
         return self._year_page(
             request,
             year,
             "admin/awards/generate_shortlists.html",
             _("Generate the shortlists of %(year)s") % {"year": year.year},
+            up_to_date=generation_plan(year).up_to_date,
         )
 
     @admin.action(
@@ -422,9 +419,16 @@ class AwardCategoryAdmin(admin.ModelAdmin):
         for year, category_ids in by_year.items():
             self._generate(request, year, category_ids)
 
-    def _generate(self, request, year, category_ids, *, all_open=False) -> None:
-        """Queue the generation and say so, or say why it cannot be (the year is named)."""
-        if not category_ids:
+    def _generate(self, request, year, category_ids) -> None:
+        """Queue the generation of the year's open categories (or of `category_ids`) that need
+        a new shortlist and say so, naming those left as they are; or say why nothing is
+        queued (the year or the categories are named)."""
+        try:
+            plan = tasks.shortlists_request(year=year, user=request.user, category_ids=category_ids)
+        except AwardError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        if not plan.due:
             self.message_user(
                 request,
                 _("%(year)s has no open category to generate a shortlist for.")
@@ -432,20 +436,13 @@ class AwardCategoryAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
             return
-        try:
-            tasks.shortlists_request(
-                year=year, user=request.user, category_ids=None if all_open else category_ids
-            )
-        except AwardError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
         queued = ngettext(
             "Generating the shortlist of %(count)s category of %(year)s: it appears in the list "
             "once a worker has made it.",
             "Generating the shortlists of %(count)s categories of %(year)s: they appear in the "
             "list once a worker has made them.",
-            len(category_ids),
-        ) % {"count": len(category_ids), "year": year.year}
+            len(plan.due),
+        ) % {"count": len(plan.due), "year": year.year}
         url = (
             f"{reverse('admin:awards_shortlist_changelist')}"
             f"?category__year__id__exact={year.pk}&is_current__exact=1"
@@ -455,9 +452,23 @@ class AwardCategoryAdmin(admin.ModelAdmin):
             format_html('{} <a href="{}">{}</a>', queued, url, _("Current shortlists")),
             messages.SUCCESS,
         )
+        if plan.up_to_date:
+            self.message_user(
+                request,
+                ngettext(
+                    "Left as it is: %(categories)s. Its shortlist is up to date with the scores, "
+                    "and regenerating it would restart the committee's votes.",
+                    "Left as they are: %(categories)s. Their shortlists are up to date with the "
+                    "scores, and regenerating them would restart the committee's votes.",
+                    len(plan.up_to_date),
+                )
+                % {"categories": ", ".join(category.name for category in plan.up_to_date)},
+                messages.INFO,
+            )
 
     def publish_view(self, request, year_pk):
-        """Ask for confirmation, then publish the year's results."""
+        """Ask for confirmation, warning of winners whose certificates will carry no English
+        name, then publish the year's results."""
         year = get_object_or_404(SurveyYear, pk=year_pk)
         if not self.has_publish_permission(request):
             raise PermissionDenied
@@ -479,6 +490,9 @@ class AwardCategoryAdmin(admin.ModelAdmin):
             "admin/awards/publish_results.html",
             _("Publish the results of %(year)s") % {"year": year.year},
             show_places=True,
+            without_english_name=(
+                [] if year.is_published else publication.winners_without_english_name(year)
+            ),
         )
 
 

@@ -6,7 +6,7 @@ Years are B.E. in Thai and C.E. in English, as everywhere in the UI.
 
 from decimal import Decimal
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from surveys.templatetags.scores import score, signed_score
@@ -48,9 +48,11 @@ def candidate_reason(
     criterion: str = "",
     tiebreak_name: str = "",
     tie: str = "",
+    units: tuple[int, int] | None = None,
 ) -> str:
     """`tie`: "" when no other candidate has the same figure; "overall" when one has, and the
-    overall score ordered them; "tiebreak" when the overall score was equal too."""
+    overall score ordered them; "tiebreak" when the overall score was equal too. `units`, for a
+    province: how many of its units its score counts, of how many were invited."""
     entrant, parts = placed.entrant, []
     if kind == rules.MOST_IMPROVED:
         parts.append(
@@ -61,6 +63,16 @@ def candidate_reason(
         )
     elif kind == rules.PROVINCE:
         parts.append(_("province score %(score)s") % {"score": score(entrant.overall)})
+        if units:
+            counted, invited = units
+            parts.append(
+                ngettext(
+                    "%(counted)s of %(invited)s unit submitted",
+                    "%(counted)s of %(invited)s units submitted",
+                    invited,
+                )
+                % {"counted": counted, "invited": invited}
+            )
     elif kind == rules.FOCUS:
         parts.append(
             _("%(focus)s %(score)s") % {"focus": focus_name, "score": score(entrant.focus)}

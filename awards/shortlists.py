@@ -2,8 +2,12 @@
 
 Guarantees:
 - Only a year whose scores are final (status "scored") gets shortlists, from its current run.
-- A finalised category is never touched. Any other category gets a new current shortlist; the
-  one before stays, with the votes cast on it, as history.
+- A finalised category is never touched, nor a nomination category that has its shortlist (its
+  nominees are on it). Any other category gets a new current shortlist only when it has none or
+  the scores changed since its current one was generated (`stale_shortlist_ids`): regenerating
+  an up-to-date shortlist would restart the committee's votes for nothing, so it is refused
+  with the reason when asked for by name, and left as it is by the year's generation. The
+  shortlist before stays, with the votes cast on it, as history.
 - A shortlist is generated whole in one transaction, with its audit entry, or not at all.
 - Each candidate carries a copy of the figures that placed it, so nothing a committee saw changes
   when scores are recomputed; a recompute marks the shortlist stale instead (`stale_shortlists`).
@@ -16,9 +20,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch, prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from agencies.models import Agency, Ministry, Province
 from surveys.models import (
@@ -47,6 +52,7 @@ from .models import (
     Exclusion,
     Shortlist,
 )
+from .selectors import stale_shortlist_ids
 
 # The dimension that breaks ties after the overall score, unless a category names another.
 DEFAULT_TIEBREAK_CODE = "SERVICE"
@@ -86,6 +92,9 @@ class YearFigures:
     agencies: list[AgencyFigures]
     provinces: list[GroupScore]  # with .dimension_means {dimension id: mean}
     previous_year: int | None
+    # Province id → its provincial units invited this year (those with a response): what a
+    # province's score, the mean over its submitted units, counts them out of.
+    units_invited: Counter = field(default_factory=Counter)
     # Every province and ministry (pk, name_th, name_en), loaded once for all categories: the
     # province rule's entrants, and the names of what an excluded agency is not.
     all_provinces: list[Province] = field(default_factory=list)
@@ -108,28 +117,89 @@ def final_run_of(year: SurveyYear) -> ScoringRun:
     return run
 
 
+@dataclass(frozen=True)
+class GenerationPlan:
+    """What a request to generate shortlists comes to: the open categories that get a new one
+    (`due`: none yet, or the scores changed since), and those left as they are because their
+    current shortlist is up to date with the scores. Finalised categories, and nomination
+    categories that have their shortlist, are in neither: they are never regenerated."""
+
+    due: list[AwardCategory]
+    up_to_date: list[AwardCategory]
+    named: bool  # the request named its categories (`category_ids`)
+
+    def check(self) -> None:
+        """AwardError, naming them, if the request named a category whose shortlist is up to
+        date, or if nothing is due while some are up to date: regenerating would restart the
+        committee's votes on the same scores."""
+        if self.up_to_date and (self.named or not self.due):
+            raise AwardError(_up_to_date_refusal(self.up_to_date))
+
+
+def _up_to_date_refusal(categories) -> str:
+    names = ", ".join(category.name for category in categories)
+    return ngettext(
+        "The shortlist of %(categories)s is up to date with the scores: regenerating it would "
+        "restart the committee's votes. It can be regenerated once the scores change.",
+        "The shortlists of %(categories)s are up to date with the scores: regenerating them "
+        "would restart the committee's votes. They can be regenerated once the scores change.",
+        len(categories),
+    ) % {"categories": names}
+
+
+def generation_plan(year: SurveyYear, *, category_ids=None, lock=False) -> GenerationPlan:
+    """Which of the year's open categories (or of `category_ids`) get a new shortlist, in
+    category order; `lock` locks them for the generation. Three queries: the categories, their
+    current shortlists, the staleness of those."""
+    categories = (
+        AwardCategory.objects.filter(year=year, status=AwardCategory.Status.OPEN)
+        .select_related("criterion_question", "tiebreak_dimension")
+        .prefetch_related(
+            Prefetch(
+                "shortlists", queryset=Shortlist.objects.current(), to_attr="current_shortlists"
+            )
+        )
+        .order_by("order", "code")
+    )
+    if lock:
+        categories = categories.select_for_update(of=("self",))
+    if category_ids is not None:
+        categories = categories.filter(pk__in=category_ids)
+    categories = list(categories)
+    current = {}
+    for category in categories:
+        if category.current_shortlists:
+            current[category.pk] = shortlist = category.current_shortlists[0]
+            shortlist.category = category
+    stale = stale_shortlist_ids(current.values())
+    due, up_to_date = [], []
+    for category in categories:
+        shortlist = current.get(category.pk)
+        if shortlist is None or shortlist.pk in stale:
+            due.append(category)
+        elif category.kind != AwardCategory.Kind.NOMINATION:
+            up_to_date.append(category)
+    return GenerationPlan(due=due, up_to_date=up_to_date, named=category_ids is not None)
+
+
 def shortlists_generate(
     *, year_id: int, user_id: int | None = None, category_ids=None, now=None
 ) -> list[Shortlist]:
-    """A new current shortlist for each open category of the year (or of `category_ids`). A
-    nomination category that has one already keeps it, with its nominees."""
+    """A new current shortlist for each open category of the year (or of `category_ids`) that
+    has none, or whose current one is stale (`generation_plan`). A nomination category that has
+    one already keeps it, with its nominees. Raises AwardError if the year's scores are not
+    final, or as `GenerationPlan.check` says: the request names an up-to-date shortlist, or
+    every shortlist it would make is up to date already."""
     now = now or timezone.now()
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year_id)
         run = final_run_of(year)
-        categories = (
-            AwardCategory.objects.select_for_update(of=("self",))
-            .filter(year=year, status=AwardCategory.Status.OPEN)
-            .exclude(kind=AwardCategory.Kind.NOMINATION, shortlists__is_current=True)
-            .select_related("criterion_question", "tiebreak_dimension")
-            .prefetch_related("focus_dimensions", "focus_questions")
-            .order_by("order", "code")
-        )
-        if category_ids is not None:
-            categories = categories.filter(pk__in=category_ids)
-        categories = list(categories)
+        plan = generation_plan(year, category_ids=category_ids, lock=True)
+        plan.check()
+        categories = plan.due
         if not categories:
             return []
+        prefetch_related_objects(categories, "focus_dimensions", "focus_questions")
         figures = year_figures(year, run)
         scores = run.scores.aggregate(latest=Max("scored_at"), count=Count("pk"))
         return [
@@ -138,8 +208,8 @@ def shortlists_generate(
 
 
 def year_figures(year: SurveyYear, run: ScoringRun) -> YearFigures:
-    """Every invited agency with its figures in `run`, the provinces' scores, and the names of
-    every province and ministry. Ten queries."""
+    """Every invited agency with its figures in `run`, the provinces' scores and how many units
+    each invited, and the names of every province and ministry. Ten queries."""
     dimensions = list(year.dimensions.order_by("order", "code"))
     by_response = {
         response.pk: AgencyFigures(agency=response.agency, response_id=response.pk)
@@ -191,6 +261,11 @@ def year_figures(year: SurveyYear, run: ScoringRun) -> YearFigures:
         agencies=list(by_response.values()),
         provinces=provinces,
         previous_year=previous,
+        units_invited=Counter(
+            entry.agency.province_id
+            for entry in by_response.values()
+            if entry.agency.level == Agency.Level.PROVINCIAL_UNIT
+        ),
         all_provinces=list(Province.objects.order_by("code")),
         all_ministries=list(Ministry.objects.values_list("pk", "name_th", "name_en")),
     )
@@ -487,6 +562,12 @@ def _candidate(shortlist, order, placed, result, subject, category, figures, tex
     if same_score:
         equal_overall = any(other.entrant.overall == entrant.overall for other in same_score)
         tie = "tiebreak" if equal_overall else "overall"
+    units = None
+    if category.kind == AwardCategory.Kind.PROVINCE:
+        province, group = subject
+        # The units its score is the mean of (a score with problems is left out of it), of the
+        # units invited.
+        units = (group.agencies, figures.units_invited[province.pk])
     reason = {}
     for language in LANGUAGES:
         with translation.override(language):
@@ -501,6 +582,7 @@ def _candidate(shortlist, order, placed, result, subject, category, figures, tex
                 criterion=names["criterion"],
                 tiebreak_name=names["tiebreak"],
                 tie=tie,
+                units=units,
             )
     candidate = Candidate(
         shortlist=shortlist,
@@ -516,8 +598,8 @@ def _candidate(shortlist, order, placed, result, subject, category, figures, tex
         reason_en=reason["en"],
     )
     if category.kind == AwardCategory.Kind.PROVINCE:
-        province, group = subject
         candidate.province = province
+        candidate.units_counted, candidate.units_total = units
         candidate.dimension_scores = _dimension_snapshot(
             figures.dimensions, group.dimension_means.get
         )

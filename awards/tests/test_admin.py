@@ -13,14 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.tests.factories import UserFactory
+from awards import services
 from awards.models import (
     AuditEntry,
     AwardCategory,
+    Candidate,
     ConflictOfInterest,
     Shortlist,
     Vote,
 )
-from awards.services import vote_cast
 from awards.shortlists import shortlists_generate
 from surveys.models import Dimension, ResponseScore, SurveyYear
 from surveys.tests.factories import DimensionFactory, QuestionFactory, SurveyYearFactory
@@ -116,7 +117,7 @@ def awards_records(year, dga_staff, committee_member, agency):
     """One of everything the awards admin shows."""
     category = category_of(year, "TOP")
     [shortlist] = shortlists_generate(year_id=year.pk, user_id=dga_staff.pk)
-    vote = vote_cast(
+    vote = services.vote_cast(
         candidate=shortlist.candidates.first(), member=committee_member, choice="approve"
     )
     conflict = ConflictOfInterest.objects.create(
@@ -501,6 +502,107 @@ def test_a_year_without_open_categories_queues_nothing(
     assert callbacks == []
 
 
+UP_TO_DATE = (
+    "The shortlist of Award TOP is up to date with the scores: regenerating it would restart "
+    "the committee's votes. It can be regenerated once the scores change."
+)
+
+
+def queued(year, count) -> str:
+    shortlist_list = reverse("admin:awards_shortlist_changelist")
+    link = (
+        f'<a href="{shortlist_list}?category__year__id__exact={year.pk}&amp;is_current__exact=1">'
+        "Current shortlists</a>"
+    )
+    if count == 1:
+        return (
+            f"Generating the shortlist of 1 category of {year.year}: it appears in the list once "
+            f"a worker has made it. {link}"
+        )
+    return (
+        f"Generating the shortlists of {count} categories of {year.year}: they appear in the "
+        f"list once a worker has made them. {link}"
+    )
+
+
+def test_generating_the_year_leaves_up_to_date_shortlists_as_they_are_and_says_so(
+    staff_client, year, dga_staff, django_capture_on_commit_callbacks
+):
+    top = category_of(year, "TOP", order=10)
+    category_of(year, "IMPROVED", kind=Kind.MOST_IMPROVED, order=20)
+    shortlists_generate(year_id=year.pk, user_id=dga_staff.pk, category_ids=[top.pk])
+    generate_url = reverse("admin:awards_awardcategory_generate", args=[year.pk])
+    confirmation = staff_client.get(generate_url)
+    assert [c.code for c in confirmation.context["up_to_date"]] == ["TOP"]
+    assert (
+        "These shortlists are up to date with the scores and will be left as they are, with "
+        "the committee's votes on them: Award TOP." in confirmation.text
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = staff_client.post(generate_url, follow=True)
+
+    assert len(callbacks) == 1
+    assert page_messages(result) == [
+        queued(year, 1),
+        "Left as it is: Award TOP. Its shortlist is up to date with the scores, and "
+        "regenerating it would restart the committee's votes.",
+    ]
+
+
+def test_generating_a_year_whose_shortlists_are_all_up_to_date_is_refused_with_the_reason(
+    staff_client, year, dga_staff, django_capture_on_commit_callbacks
+):
+    category_of(year, "TOP")
+    shortlists_generate(year_id=year.pk, user_id=dga_staff.pk)
+    generate_url = reverse("admin:awards_awardcategory_generate", args=[year.pk])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = staff_client.post(generate_url, follow=True)
+
+    assert page_messages(result) == [UP_TO_DATE]
+    assert callbacks == []
+    assert Shortlist.objects.count() == 1
+
+
+def test_generating_selected_categories_with_an_up_to_date_shortlist_is_refused(
+    staff_client, year, dga_staff, django_capture_on_commit_callbacks
+):
+    top = category_of(year, "TOP", order=10)
+    improved = category_of(year, "IMPROVED", kind=Kind.MOST_IMPROVED, order=20)
+    shortlists_generate(year_id=year.pk, user_id=dga_staff.pk, category_ids=[top.pk])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = staff_client.post(
+            category_list(year),
+            {"action": "generate_selected", ACTION_CHECKBOX_NAME: [top.pk, improved.pk]},
+            follow=True,
+        )
+
+    assert page_messages(result) == [UP_TO_DATE]
+    assert callbacks == []
+
+
+def test_a_stale_shortlist_is_regenerated_from_the_admin(
+    staff_client, year, dga_staff, django_capture_on_commit_callbacks
+):
+    top = category_of(year, "TOP")
+    [shortlist] = shortlists_generate(year_id=year.pk, user_id=dga_staff.pk)
+    ResponseScore.objects.filter(run__year=year).update(
+        scored_at=shortlist.scores_as_of + timedelta(minutes=5)
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        result = staff_client.post(
+            category_list(year),
+            {"action": "generate_selected", ACTION_CHECKBOX_NAME: [top.pk]},
+            follow=True,
+        )
+
+    assert page_messages(result) == [queued(year, 1)]
+    assert len(callbacks) == 1
+
+
 # Publishing ---------------------------------------------------------------------------------------
 
 
@@ -542,6 +644,58 @@ def test_publishing_a_year_whose_categories_are_all_finalised(staff_client, year
     again = staff_client.post(publish_url, follow=True)
     assert page_messages(again) == ["2568 is published already."]
     assert "Yes, publish" not in staff_client.get(publish_url).text
+
+
+def test_the_publish_page_warns_of_winners_without_an_english_name(
+    staff_client, year, committee_member, chair
+):
+    top = category_of(year, "TOP", order=10, quorum=1)
+    leader = category_of(year, "LEADER", kind=Kind.NOMINATION, order=20, winners=2, quorum=1)
+    shortlists_generate(year_id=year.pk)
+    services.nominee_add(category=leader, member=committee_member, nominee="นางสาวสมศรี ใจดี")
+    services.nominee_add(category=leader, member=committee_member, nominee="Mr Somchai Jaidee")
+    for category in (top, leader):
+        candidates = Candidate.objects.filter(
+            shortlist__category=category, shortlist__is_current=True
+        )
+        for candidate in candidates:
+            services.vote_cast(candidate=candidate, member=committee_member, choice="approve")
+        services.category_finalise(
+            category=category,
+            chair=chair,
+            winner_ids=[c.pk for c in candidates if c.standing in ("proposed", "nominee")],
+        )
+    publish_url = reverse("admin:awards_awardcategory_publish", args=[year.pk])
+
+    page = staff_client.get(publish_url)
+
+    assert [
+        (result.category.code, [winner.name_th for winner in result.winners])
+        for result in page.context["without_english_name"]
+    ] == [("LEADER", ["นางสาวสมศรี ใจดี"])]
+    text = " ".join(page.text.split())
+    assert (
+        "These winners have no English name: the English side of their certificates will give "
+        "the award alone, and the English column of the exports will be empty for them. "
+        "Publishing goes ahead all the same." in text
+    )
+    assert "Award LEADER: นางสาวสมศรี ใจดี" in text
+    assert "Yes, publish" in text  # a warning, not a refusal
+    assert "Mr Somchai Jaidee" not in text
+
+    staff_client.post(publish_url)
+    year.refresh_from_db()
+    assert year.is_published
+    assert "These winners have no English name" not in staff_client.get(publish_url).text
+
+
+def test_the_publish_page_warns_of_nothing_when_every_winner_has_an_english_name(
+    staff_client, year
+):
+    finalise(category_of(year, "TOP"))
+    page = staff_client.get(reverse("admin:awards_awardcategory_publish", args=[year.pk]))
+    assert page.context["without_english_name"] == []
+    assert "These winners have no English name" not in page.text
 
 
 # Records nobody edits -----------------------------------------------------------------------------

@@ -418,12 +418,15 @@ def test_province_shortlist_ranks_the_mean_of_provincial_units(provincial_units,
 
     shortlist = generate(category)
 
-    assert candidate_rows(
-        shortlist, "province", "agency", "place", "standing", "score", "reason_en"
-    ) == [
-        (south.pk, None, 1, Standing.PROPOSED, D(95), "province score 95.00; 1st of 3"),
-        (north.pk, None, 2, Standing.PROPOSED, D(85), "province score 85.00; 2nd of 3"),
-        (east.pk, None, 3, Standing.RUNNER_UP, D(70), "province score 70.00; 3rd of 3"),
+    assert candidate_rows(shortlist, "province", "agency", "place", "standing", "score") == [
+        (south.pk, None, 1, Standing.PROPOSED, D(95)),
+        (north.pk, None, 2, Standing.PROPOSED, D(85)),
+        (east.pk, None, 3, Standing.RUNNER_UP, D(70)),
+    ]
+    assert candidate_rows(shortlist, "reason_en") == [
+        ("province score 95.00; 1 of 1 unit submitted; 1st of 3",),
+        ("province score 85.00; 2 of 2 units submitted; 2nd of 3",),
+        ("province score 70.00; 3 of 3 units submitted; 3rd of 3",),
     ]
     assert shortlist.ranked == 3
     unscored = shortlist.exclusions.get(province=west)
@@ -431,6 +434,29 @@ def test_province_shortlist_ranks_the_mean_of_provincial_units(provincial_units,
     assert not shortlist.exclusions.filter(province__in=[north, south, east]).exists()
     south_candidate = shortlist.candidates.get(province=south)
     assert (south_candidate.group_rank, south_candidate.group_size) == (1, 3)
+
+
+def test_province_candidate_counts_its_submitted_units_of_those_invited(provincial_units):
+    north, south = ProvinceFactory(), ProvinceFactory()
+    submitted = provincial_units(2, province=north)  # 80, 90 → 85
+    (silent,) = provincial_units(1, province=north)  # invited, did not submit
+    provincial_units(1, province=north)  # not invited this year: not one of the units
+    (troubled,) = provincial_units(1, province=south)  # submitted, its score cannot count
+    (south_unit,) = provincial_units(1, province=south)
+    scores = dict(zip(submitted, (Figures("80"), Figures("90")), strict=True))
+    scores |= {silent: None, troubled: Figures("99", problems=PROBLEM), south_unit: Figures("70")}
+    year = scored_year(2564, scores)
+    category = category_create(year, Kind.PROVINCE, winners=1, runners_up=1)
+
+    shortlist = generate(category)
+
+    assert candidate_rows(shortlist, "province", "score", "units_counted", "units_total") == [
+        (north.pk, D(85), 2, 3),
+        (south.pk, D(70), 1, 2),
+    ]
+    first, second = shortlist.candidates.order_by("order")
+    assert first.reason_en == "province score 85.00; 2 of 3 units submitted; 1st of 2"
+    assert second.reason_en == "province score 70.00; 1 of 2 units submitted; 2nd of 2"
 
 
 # Focus --------------------------------------------------------------------------------------------
@@ -593,10 +619,11 @@ def top_year(departments):
     return year, (a, b, c)
 
 
-def test_regenerating_makes_a_new_current_shortlist_and_keeps_the_old(top_year):
+def test_regenerating_a_stale_shortlist_makes_a_new_current_one_and_keeps_the_old(top_year):
     year, (a, b, _c) = top_year
     category = category_create(year, Kind.TOP_OVERALL, winners=1, runners_up=1)
     first = generate(category)
+    rescore(year)  # the same scores, recomputed: the shortlist is stale
 
     second = generate(category)
 
@@ -610,6 +637,81 @@ def test_regenerating_makes_a_new_current_shortlist_and_keeps_the_old(top_year):
     assert candidate_rows(second, "agency", "standing") == candidate_rows(
         first, "agency", "standing"
     )
+
+
+UP_TO_DATE = (
+    "The shortlist of Award TOP is up to date with the scores: regenerating it would restart "
+    "the committee's votes. It can be regenerated once the scores change."
+)
+
+
+def test_regenerating_an_up_to_date_shortlist_is_refused_and_its_votes_stand(
+    top_year, committee_member
+):
+    year, (a, _b, _c) = top_year
+    category = category_create(year, Kind.TOP_OVERALL, code="TOP", winners=1, runners_up=1)
+    shortlist = generate(category)
+    vote = services.vote_cast(
+        candidate=shortlist.candidates.get(agency=a), member=committee_member, choice="approve"
+    )
+
+    with translation.override("en"), pytest.raises(AwardError) as refusal:
+        generate(category)
+
+    assert str(refusal.value) == UP_TO_DATE
+    assert list(Shortlist.objects.filter(category=category)) == [shortlist]
+    shortlist.refresh_from_db()
+    assert shortlist.is_current
+    assert list(shortlist.candidates.get(agency=a).votes.all()) == [vote]
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.SHORTLIST_GENERATED).count() == 1
+
+
+def test_a_named_request_with_an_up_to_date_shortlist_generates_nothing(top_year):
+    year, _agencies = top_year
+    top = category_create(year, Kind.TOP_OVERALL, code="TOP", order=1)
+    new = category_create(year, Kind.TOP_OVERALL, code="NEW", order=2)
+    kept = generate(top)
+
+    with translation.override("en"), pytest.raises(AwardError) as refusal:
+        shortlists_generate(year_id=year.pk, category_ids=[top.pk, new.pk])
+
+    assert str(refusal.value) == UP_TO_DATE
+    assert list(Shortlist.objects.order_by("pk")) == [kept]
+
+
+def test_generating_the_year_leaves_up_to_date_shortlists_as_they_are(top_year):
+    year, (_a, b, _c) = top_year
+    up_to_date = category_create(year, Kind.TOP_OVERALL, code="TOP", order=1)
+    stale = category_create(year, Kind.TOP_OVERALL, code="STALE", order=2)
+    new = category_create(year, Kind.TOP_OVERALL, code="NEW", order=3)
+    old = generate(stale)
+    rescore(year, {b: "95"})
+    kept = generate(up_to_date)  # from the new run
+
+    generated = shortlists_generate(year_id=year.pk)
+
+    assert [shortlist.category for shortlist in generated] == [stale, new]
+    assert Shortlist.objects.get(category=up_to_date, is_current=True) == kept
+    old.refresh_from_db()
+    assert not old.is_current
+
+
+def test_generating_a_year_whose_shortlists_are_all_up_to_date_is_refused(top_year):
+    year, _agencies = top_year
+    category_create(year, Kind.TOP_OVERALL, code="TOP", order=1)
+    category_create(year, Kind.MOST_IMPROVED, code="IMPROVED", order=2)
+    category_create(year, Kind.NOMINATION, code="LEADER", order=3)
+    shortlists_generate(year_id=year.pk)
+
+    with translation.override("en"), pytest.raises(AwardError) as refusal:
+        shortlists_generate(year_id=year.pk)
+
+    assert str(refusal.value) == (
+        "The shortlists of Award TOP, Award IMPROVED are up to date with the scores: "
+        "regenerating them would restart the committee's votes. They can be regenerated once "
+        "the scores change."
+    )
+    assert Shortlist.objects.count() == 3
 
 
 def test_finalised_category_is_not_regenerated_after_a_new_scoring_run(top_year):
@@ -679,6 +781,7 @@ def test_regenerating_keeps_a_nomination_shortlist_and_its_nominees(top_year, co
     top = category_create(year, Kind.TOP_OVERALL, code="TOP", winners=1, runners_up=0)
     first = shortlists_generate(year_id=year.pk)
     nominee = services.nominee_add(category=nomination, member=committee_member, nominee="นายก")
+    rescore(year)
 
     again = shortlists_generate(year_id=year.pk)
 
@@ -701,6 +804,7 @@ def test_each_generation_writes_an_audit_entry_with_the_counts(departments):
 
     with translation.override("en"):
         shortlist = generate(category)
+        rescore(year)
         generate(category)
 
     entries = list(AuditEntry.objects.filter(category=category).order_by("pk"))

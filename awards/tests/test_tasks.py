@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from awards import rules, tasks
+from awards import rules, shortlists, tasks
 from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist
 from surveys.models import SurveyYear
 from surveys.tests.scored import Figures, scored_year
@@ -171,3 +172,25 @@ def test_a_task_for_a_year_no_longer_scored_generates_nothing(celery_worker, yea
     assert result.get(timeout=30) == []
     assert not Shortlist.objects.filter(category=top).exists()
     assert tasks.generate_shortlists.delay(year_id=0).get(timeout=30) == []
+
+
+def test_an_up_to_date_shortlist_is_refused_when_asked_for_and_left_alone_by_the_worker(
+    celery_worker, year, dga_staff
+):
+    top = category_of(year, "TOP", Kind.TOP_OVERALL, winners=1, runners_up=0, order=10)
+    improved = category_of(year, "IMPROVED", Kind.MOST_IMPROVED, winners=1, runners_up=0, order=20)
+    tasks.shortlists_request(year=year, user=dga_staff, category_ids=[top.pk])
+    kept = wait_for_shortlists([top.pk])[top.pk]
+
+    # Asked for by name, the up-to-date shortlist is refused at once, with the reason.
+    with translation.override("en"), pytest.raises(shortlists.AwardError) as refusal:
+        tasks.shortlists_request(year=year, user=dga_staff, category_ids=[top.pk, improved.pk])
+    assert str(refusal.value).startswith("The shortlist of Award TOP is up to date with the scores")
+    # The year's request generates what needs it and leaves the rest as it is.
+    plan = tasks.shortlists_request(year=year, user=dga_staff)
+    assert (plan.due, plan.up_to_date) == ([improved], [top])
+    wait_for_shortlists([top.pk, improved.pk])
+    assert list(Shortlist.objects.filter(category=top)) == [kept]
+    # A task queued before the shortlist was made, taken after it, refuses in the worker.
+    assert tasks.generate_shortlists.delay(year_id=year.pk, category_ids=[top.pk]).get(30) == []
+    assert list(Shortlist.objects.filter(category=top)) == [kept]
