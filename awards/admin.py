@@ -594,8 +594,10 @@ class ShortlistAdmin(ViewOnlyAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(ViewOnlyAdmin):
-    list_display = ["category", "candidate", "member", "choice", "cast_at", "updated_at"]
-    list_filter = ["candidate__shortlist__category__year", "choice"]
+    list_display = [
+        "category", "candidate", "member", "choice", "cast_at", "updated_at", "voided_at",
+    ]  # fmt: skip
+    list_filter = ["candidate__shortlist__category__year", "choice", "voided_at"]
     list_select_related = [
         "candidate__agency", "candidate__province", "candidate__shortlist__category", "member",
     ]  # fmt: skip
@@ -608,8 +610,8 @@ class VoteAdmin(ViewOnlyAdmin):
 
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(ViewOnlyAdmin):
-    list_display = ["year_number", "member", "agency", "reason", "declared_at"]
-    list_filter = ["year"]
+    list_display = ["year_number", "member", "agency", "reason", "declared_at", "withdrawn_at"]
+    list_filter = ["year", "withdrawn_at"]
     list_select_related = ["year", "member", "agency"]
     search_fields = ["member__email", "agency__code", "agency__name_th"]
 
