@@ -343,6 +343,21 @@ class ShortlistPage:
         )
         return [row for row in self.rows if row.candidate.pk in ids]
 
+    @property
+    def vote_sheet_open(self) -> bool:
+        """Whether "approve every proposed winner" has something to record for the member, as
+        `services.vote_sheet` would find: a proposed winner they may vote on and have not
+        approved, or another candidate they have not voted on."""
+        proposed = {row.candidate.pk for row in self.proposed}
+        return any(
+            not row.conflicted
+            and (
+                row.my_vote is None
+                or (row.candidate.pk in proposed and row.my_vote.choice != Vote.Choice.APPROVE)
+            )
+            for row in self.rows
+        ) and bool(proposed)
+
 
 def proposed_winner_ids(category: AwardCategory, candidates, counts: dict[int, VoteCount]) -> set:
     """The candidates "approve every proposed winner" approves: those the rule proposes (a ranked

@@ -347,8 +347,11 @@ class TestApproveAll:
         assert runner_up.display_name in client.get(url).text  # listed under the checkbox
         client.post(url)
         assert not Vote.objects.filter(candidate=runner_up).exists()
+        assert f'href="{url}"' in client.get(shortlist_url(category)).text
         client.post(url, {"abstain_others": "on"})
         assert Vote.objects.get(candidate=runner_up).choice == "abstain"
+        # Nothing left to record: the shortlist no longer offers the step.
+        assert f'href="{url}"' not in client.get(shortlist_url(category)).text
 
     def test_a_nomination_proposes_the_nominees_the_votes_put_in_its_places(
         self, nomination, committee_member, other_member, chair
@@ -404,6 +407,7 @@ class TestReplacedShortlist:
         shortlists_generate(year_id=year.pk)
         vote_all(Candidate.objects.filter(shortlist__is_current=True), members[1:])
         client.force_login(committee_member)
+        english(client)
         # Session, user, groups, category; the shortlist, the member's conflicts, the committee
         # and its declarations, the candidates, their votes, the replaced shortlist, its
         # candidates and their votes, the exclusions, and staleness.
