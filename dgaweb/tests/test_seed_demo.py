@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
+from awards import selectors, services
 from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist, Vote
 from awards.presets import AWARDS_2564
 from dgaweb.celery import app
@@ -212,11 +213,13 @@ def test_the_oldest_year_is_published_with_a_winner_in_every_category(seeded):
     }
     candidates = Candidate.objects.filter(shortlist__category__year=first)
     # All three members voted on every candidate; the winners are the proposed ones and, in
-    # the nomination categories, the first nominees, as many as the category gives.
+    # the nomination categories, the nominees the votes put in the places, as many as the
+    # category gives: no decision needed a reason.
     assert Vote.objects.filter(candidate__in=candidates).count() == 3 * candidates.count()
     for category in categories:
         winners = candidates.filter(shortlist__category=category, is_winner=True)
         assert winners.count() == category.winners, category.code
+        assert category.decision_reason == "", category.code
     assert candidates.filter(is_winner=True).count() == 28
 
 
@@ -256,3 +259,44 @@ def test_both_scored_years_have_recommendations_that_quote_their_own_groups(seed
     last_text = Recommendation.objects.get(year=last, scope="national").text_en
     assert f"points on {first.year_ce}" in last_text
     assert "points on" not in first_text
+
+
+def test_the_chair_s_committee_flow_ends_with_last_year_s_33_awards_published(seeded):
+    """The README's flow, through the services the pages call: in each category the chair
+    approves every proposed winner and abstains on the rest in one confirmed step, then
+    finalises with the decision form as it opens, pre-ticked; DGA staff publish. No vote one by
+    one, no reason to record. (Inside the test's transaction: the seeded data stays as it was.)"""
+    _first, last, _current = SurveyYear.objects.order_by("year")
+    chair = User.objects.get(email="committee@dgaweb.example")
+    admin = User.objects.get(email="admin@dgaweb.example")
+    categories = list(AwardCategory.objects.filter(year=last).order_by("order"))
+    # A block tied at a cut-off is the chair's to decide, one by one and with a reason: the
+    # demo's scores have none, so the flow below needs neither.
+    assert not Candidate.objects.filter(
+        shortlist__category__year=last, standing=Candidate.Standing.TIED
+    ).exists()
+
+    for category in categories:
+        # "Approve every proposed winner…": the confirmation lists proposed winners to approve
+        # (as many as the places: the votes so far agree) and the others, ticked to abstain.
+        sheet = services.vote_sheet(category, chair)
+        assert len(sheet.approve) == category.winners, category.code
+        services.proposed_approve_all(category=category, member=chair, abstain_others=True)
+        page = selectors.shortlist_page(category, chair)
+        assert page.quorum_met, category.code
+        ticked = [row.candidate.pk for row in page.rows if row.ticked]
+        services.category_finalise(category=category, chair=chair, winner_ids=ticked)
+    services.results_publish(year=last, user=admin)
+
+    winners = Candidate.objects.filter(
+        shortlist__category__year=last, shortlist__is_current=True, is_winner=True
+    )
+    for category in AwardCategory.objects.filter(year=last):
+        assert category.status == AwardCategory.Status.FINALISED, category.code
+        assert category.decision_reason == "", category.code
+        assert winners.filter(shortlist__category=category).count() == category.winners
+    assert winners.count() == 33
+    # The members favoured the Director-General of Rural Roads, 2 approvals to 1.
+    assert winners.get(shortlist__category__code="LEADER").agency.code == "DRR"
+    last.refresh_from_db()
+    assert last.is_published
