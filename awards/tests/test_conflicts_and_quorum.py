@@ -116,6 +116,19 @@ class TestVoidedVotes:
         assert "its member declared a conflict of interest" in page
         assert "0 approve · 0 reject · 0 abstain" in page
 
+    def test_the_year_page_no_longer_counts_it_as_the_members_vote(
+        self, client, category, candidates, committee_member
+    ):
+        for candidate in candidates:
+            vote_cast(candidate=candidate, member=committee_member, choice="approve")
+        conflict_declare(
+            year=category.year, member=committee_member, agency=candidates[0].agency, reason="x"
+        )
+        client.force_login(committee_member)
+        english(client)
+        page = client.get(reverse("awards:committee_year", args=[YEAR])).text
+        assert "You have voted on 2 of 3" in page
+
     def test_a_finalised_category_keeps_its_decision(
         self, category, candidates, committee_member, other_member, chair
     ):
