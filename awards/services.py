@@ -50,7 +50,11 @@ class MemberConflicted(AwardError):
 
 
 def _category_lock(category_id: int) -> AwardCategory:
-    return AwardCategory.objects.select_for_update().select_related("year").get(pk=category_id)
+    return (
+        AwardCategory.objects.select_for_update(of=("self",))
+        .select_related("year")
+        .get(pk=category_id)
+    )
 
 
 def _open_category_of(candidate: Candidate) -> AwardCategory:
@@ -234,7 +238,7 @@ def conflict_withdraw(*, declaration: ConflictOfInterest, member, now=None) -> C
     now = now or timezone.now()
     with transaction.atomic():
         declaration = (
-            ConflictOfInterest.objects.select_for_update()
+            ConflictOfInterest.objects.select_for_update(of=("self",))
             .select_related("agency", "year")
             .get(pk=declaration.pk)
         )

@@ -5,7 +5,9 @@ and the votes of a replaced shortlist stay in view."""
 
 from collections import Counter
 
+import psycopg
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -427,3 +429,31 @@ class TestReplacedShortlist:
         with django_assert_num_queries(15):
             page = client.get(shortlist_url(category)).text
         assert page.count("On the replaced shortlist: 3 approve") == size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_waits_on_no_lock_of_the_survey_year(category, candidates, committee_member):
+    """Votes lock their category and their own row, never the year's row that scoring and
+    the year's lifecycle lock: a vote goes through while another session holds the year."""
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    ) as other:
+        other.execute(
+            "SELECT id FROM surveys_surveyyear WHERE id = %s FOR NO KEY UPDATE", [category.year_id]
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        try:
+            vote_cast(candidate=candidates[0], member=committee_member, choice="approve")
+            conflict_declare(
+                year=category.year, member=committee_member, agency=candidates[1].agency, reason="x"
+            )
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+        other.rollback()
+    assert Vote.objects.filter(member=committee_member).count() == 1
