@@ -89,6 +89,8 @@ class VoteCount:
     tally: Counter  # choice → counted votes
     eligible: int  # members of the committee who may vote on the candidate
     quorum: int
+    # The votes cast that do not count, by id: why (`NOT_COUNTED`).
+    not_counted: dict = field(default_factory=dict)
 
     @property
     def votes(self) -> int:
@@ -108,18 +110,31 @@ class VoteCount:
         return rules.below_quorum(self.quorum, self.eligible)
 
 
+# Why a vote cast does not count: voided by its member's declaration; its member has a conflict of
+# interest with the candidate now (an agency they joined since); its member has left the committee.
+VOIDED, CONFLICTED, NOT_ON_COMMITTEE = "voided", "conflicted", "not_on_committee"
+
+
 def vote_count(candidate: Candidate, votes, committee: dict[int, Conflicts], quorum) -> VoteCount:
     """The candidate's votes that count: not voided, and cast by a member of the committee who
-    may vote on it (no conflict of interest with it). No query of its own."""
+    may vote on it (no conflict of interest with it); the others with the reason they do not.
+    No query of its own."""
     eligible = {
         member_id
         for member_id, conflicts in committee.items()
         if not is_conflicted(candidate, conflicts)
     }
-    tally = Counter(
-        vote.choice for vote in votes if vote.voided_at is None and vote.member_id in eligible
-    )
-    return VoteCount(tally=tally, eligible=len(eligible), quorum=quorum)
+    tally, not_counted = Counter(), {}
+    for vote in votes:
+        if vote.voided_at is not None:
+            not_counted[vote.pk] = VOIDED
+        elif vote.member_id not in committee:
+            not_counted[vote.pk] = NOT_ON_COMMITTEE
+        elif vote.member_id not in eligible:
+            not_counted[vote.pk] = CONFLICTED
+        else:
+            tally[vote.choice] += 1
+    return VoteCount(tally=tally, eligible=len(eligible), quorum=quorum, not_counted=not_counted)
 
 
 def vote_counts(category: AwardCategory, candidates) -> dict[int, VoteCount]:
@@ -291,6 +306,11 @@ class CandidateRow:
         return Counter() if self.conflicted else self.count.tally
 
     @property
+    def vote_lines(self) -> list[tuple[Vote, str]]:
+        """Each vote cast, with why it does not count ("" when it does)."""
+        return [(vote, self.count.not_counted.get(vote.pk, "")) for vote in self.votes or []]
+
+    @property
     def has_quorum(self) -> bool:
         return self.count.has_quorum
 
@@ -351,9 +371,10 @@ class ShortlistPage:
 
     @property
     def vote_sheet_open(self) -> bool:
-        """Whether "approve every proposed winner" has something to record for the member, as
-        `services.vote_sheet` would find: a proposed winner they may vote on and have not
-        approved, or another candidate they have not voted on."""
+        """Whether to offer "approve every proposed winner": the category has proposed winners
+        and the member's `services.vote_sheet` would record something: a proposed winner they may
+        vote on and have not approved, or an abstention on another candidate they have not voted
+        on (the confirmation then ticks that choice for them)."""
         proposed = {row.candidate.pk for row in self.proposed}
         return any(
             not row.conflicted

@@ -12,14 +12,14 @@ leave fewer of them than the category's quorum, the candidate needs every one of
 the decision records how many could vote (`rules.votes_needed`).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.roles import is_committee_chair, is_committee_member, is_dga_staff
+from agencies.roles import is_committee_chair, is_committee_member
 from surveys.lifecycle import YearTransitionRefused, year_transition
 from surveys.models import SurveyYear
 
@@ -40,7 +40,7 @@ from .selectors import (
     shortlist_is_stale,
     vote_counts,
 )
-from .shortlists import AwardError
+from .shortlists import AwardError, year_categories_lock
 
 NOMINEE_MAX_LENGTH = 255
 
@@ -138,11 +138,11 @@ def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", n
 
 
 def conflict_declare(*, year: SurveyYear, member, agency, reason: str, now=None):
-    """Declare a link to an agency for the year (a second declaration of the same link returns
-    the first). The votes the member cast before on candidates linked to the agency (the agency,
-    its province for a provincial unit, a nominee from it) in the year's open categories are
-    voided: kept, marked with the time and this declaration, each with an audit entry, and no
-    longer counted. A finalised category's decision stands as it was taken."""
+    """Declare a link to an agency for the year (AwardError if it is declared already). The
+    votes the member cast before on candidates linked to the agency (the agency, its province
+    for a provincial unit, a nominee from it) in the year's open categories are voided: kept,
+    marked with the time and this declaration, each with an audit entry, and no longer counted.
+    A finalised category's decision stands as it was taken."""
     now = now or timezone.now()
     reason = reason.strip()
     if not is_committee_member(member):
@@ -152,14 +152,17 @@ def conflict_declare(*, year: SurveyYear, member, agency, reason: str, now=None)
     with transaction.atomic():
         # The year's categories are locked so that no vote lands between the declaration and
         # the voiding, and no finalisation counts a vote that is about to be voided.
-        list(AwardCategory.objects.select_for_update().filter(year=year).order_by("pk"))
+        year_categories_lock(year)
         declaration = (
             ConflictOfInterest.objects.in_force()
             .filter(year=year, member=member, agency=agency)
             .first()
         )
         if declaration is not None:
-            return declaration
+            raise AwardError(
+                _("You have declared a conflict of interest with %(agency)s already.")
+                % {"agency": agency.name_th}
+            )
         declaration = ConflictOfInterest.objects.create(
             year=year, member=member, agency=agency, reason=reason[:255], declared_at=now
         )
@@ -209,8 +212,8 @@ def _votes_void(declaration: ConflictOfInterest, now) -> list[Vote]:
             category=candidate.shortlist.category,
             at=now,
             summary=_(
-                "Vote on %(candidate)s (%(choice)s, cast %(cast)s) voided: its member declared "
-                "a conflict of interest with %(agency)s."
+                "Vote on %(candidate)s (%(choice)s, last changed %(cast)s) voided: its member "
+                "declared a conflict of interest with %(agency)s."
             )
             % {
                 "candidate": candidate.display_name,
@@ -279,6 +282,11 @@ class VoteSheet:
 
     approve: list[Candidate]  # proposed winners the member may vote on and has not approved
     others: list[Candidate]  # the other candidates they may vote on and have not voted on
+    # The member's vote now on a candidate of `approve` that it would change (reject, abstain).
+    changes: dict[int, str] = field(default_factory=dict)
+
+    def records_anything(self, *, abstain_others: bool) -> bool:
+        return bool(self.approve) or (abstain_others and bool(self.others))
 
 
 def vote_sheet(category: AwardCategory, member) -> VoteSheet:
@@ -298,23 +306,43 @@ def vote_sheet(category: AwardCategory, member) -> VoteSheet:
         .values_list("candidate_id", "choice")
     )
     votable = [c for c in candidates if not is_conflicted(c, conflicts)]
+    approve = [c for c in votable if c.pk in proposed and mine.get(c.pk) != Vote.Choice.APPROVE]
     return VoteSheet(
-        approve=[c for c in votable if c.pk in proposed and mine.get(c.pk) != Vote.Choice.APPROVE],
+        approve=approve,
         others=[c for c in votable if c.pk not in proposed and c.pk not in mine],
+        changes={c.pk: Vote.Choice(mine[c.pk]).label for c in approve if c.pk in mine},
     )
 
 
 def proposed_approve_all(
-    *, category: AwardCategory, member, abstain_others: bool = False, now=None
+    *,
+    category: AwardCategory,
+    member,
+    abstain_others: bool = False,
+    confirmed: tuple[set, set] | None = None,
+    now=None,
 ) -> list[Vote]:
     """The member approves every proposed winner on their `vote_sheet` in one step and, when
     `abstain_others`, abstains on the other candidates they have not voted on; each vote with
-    its audit entry as `vote_cast` writes it, all or none. Returns the votes written."""
+    its audit entry as `vote_cast` writes it, all or none. Returns the votes written.
+
+    `confirmed`: the candidate ids the member saw on the confirmation (to approve, to abstain
+    on). When the sheet has changed since (another member's vote moved a nominee, a vote cast
+    in another tab), nothing is recorded and AwardError asks them to check again: no vote is
+    recorded in their name that they did not see."""
     now = now or timezone.now()
     with transaction.atomic():
         _category_lock(category.pk)
         sheet = vote_sheet(category, member)
-        if not sheet.approve and not (abstain_others and sheet.others):
+        if confirmed is not None:
+            approve_ids, abstain_ids = confirmed
+            if {c.pk for c in sheet.approve} != set(approve_ids) or (
+                abstain_others and {c.pk for c in sheet.others} != set(abstain_ids)
+            ):
+                raise AwardError(
+                    _("The votes to record changed since you opened this page: check them again.")
+                )
+        if not sheet.records_anything(abstain_others=abstain_others):
             raise AwardError(_("You have approved every proposed winner you may vote on already."))
         votes = [
             vote_cast(candidate=candidate, member=member, choice=Vote.Choice.APPROVE, now=now)
@@ -471,7 +499,7 @@ def category_finalise(
         below = [candidate for candidate in candidates if counts[candidate.pk].below_quorum]
         category.status = AwardCategory.Status.FINALISED
         category.finalised_at, category.finalised_by = now, chair
-        category.decision_reason = reason if places_differ(category, len(winners)) else ""
+        category.decision_reason = reason if needs_reason(category, len(winners)) else ""
         category.save(update_fields=["status", "finalised_at", "finalised_by", "decision_reason"])
         audit_record(
             action=AuditEntry.Action.FINALISED,
@@ -493,6 +521,11 @@ def category_finalise(
                 "reason": category.decision_reason,
                 "tally": {str(pk): dict(count.tally) for pk, count in counts.items()},
                 "eligible": {str(pk): count.eligible for pk, count in counts.items()},
+                "not_counted": {
+                    str(pk): {str(vote): why for vote, why in count.not_counted.items()}
+                    for pk, count in counts.items()
+                    if count.not_counted
+                },
                 "below_quorum": [candidate.pk for candidate in below],
             },
         )
@@ -509,6 +542,12 @@ def below_quorum_note(candidate: Candidate, quorum: int) -> str:
         "candidate": candidate.display_name,
         "quorum": quorum,
     }
+
+
+def needs_reason(category: AwardCategory, winners: int) -> bool:
+    """Whether a decision with `winners` winners must carry the chair's reason: when they leave
+    the places unfilled or overfilled, or when no award is given at all (in any kind)."""
+    return places_differ(category, winners) or winners == 0
 
 
 def places_differ(category: AwardCategory, winners: int) -> bool:
@@ -540,7 +579,7 @@ def results_publish(*, year: SurveyYear, user, now=None) -> SurveyYear:
     """Publish the year's awards: every category must be finalised. The year becomes
     "published", so its scores can no longer be recomputed."""
     now = now or timezone.now()
-    if not is_dga_staff(user):
+    if not user.has_perm("awards.publish_results"):
         raise AwardError(_("Only DGA staff publish results."))
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year.pk)

@@ -147,6 +147,18 @@ def _up_to_date_refusal(categories) -> str:
     ) % {"categories": names}
 
 
+def year_categories_lock(year: SurveyYear) -> None:
+    """Lock every award category of the year, by id: the one order in which anything that locks
+    several categories at once (a generation, a declared conflict) takes them, so that two such
+    never wait on each other in a circle. One query."""
+    list(
+        AwardCategory.objects.select_for_update(of=("self",))
+        .filter(year=year)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def generation_plan(year: SurveyYear, *, category_ids=None, lock=False) -> GenerationPlan:
     """Which of the year's open categories (or of `category_ids`) get a new shortlist, in
     category order; `lock` locks them for the generation. Three queries: the categories, their
@@ -194,6 +206,7 @@ def shortlists_generate(
     with transaction.atomic():
         year = SurveyYear.objects.select_for_update().get(pk=year_id)
         run = final_run_of(year)
+        year_categories_lock(year)
         plan = generation_plan(year, category_ids=category_ids, lock=True)
         plan.check()
         categories = plan.due

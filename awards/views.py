@@ -64,6 +64,11 @@ def _candidate_for_member(request, pk: int) -> Candidate:
     )
 
 
+def _ids(values) -> set[int]:
+    """Posted candidate ids; what is not a number is left out (and so fails any comparison)."""
+    return {int(value) for value in values if value.isdigit()}
+
+
 def _shortlist_url(category_id: int, candidate_id: int | None = None) -> str:
     url = reverse("awards:shortlist", args=[category_id])
     return f"{url}#candidate-{candidate_id}" if candidate_id else url
@@ -282,9 +287,14 @@ def approve_proposed(request, pk):
                 category=category,
                 member=request.user,
                 abstain_others=request.POST.get("abstain_others") == "on",
+                confirmed=(
+                    _ids(request.POST.getlist("approve")),
+                    _ids(request.POST.getlist("abstain")),
+                ),
             )
         except AwardError as error:
             messages.error(request, str(error))
+            return redirect("awards:approve_proposed", category.pk)
         else:
             messages.success(
                 request,

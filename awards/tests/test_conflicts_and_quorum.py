@@ -3,6 +3,7 @@ voided, the quorum counts the members who may vote (and never deadlocks), a decl
 error is withdrawn, agencies are picked by name, every proposed winner is approved in one step,
 and the votes of a replaced shortlist stay in view."""
 
+import re
 from collections import Counter
 
 import psycopg
@@ -115,8 +116,10 @@ class TestVoidedVotes:
         client.force_login(other_member)
         english(client)
         page = client.get(shortlist_url(category)).text
-        assert "its member declared a conflict of interest" in page
-        assert "0 approve · 0 reject · 0 abstain" in page
+        block = page.split(f'id="candidate-{candidates[0].pk}"')[1].split("</article>")[0]
+        assert "its member declared a conflict of interest" in block
+        assert "<s>" in block
+        assert "0 approve · 0 reject · 0 abstain" in block
 
     def test_the_year_page_no_longer_counts_it_as_the_members_vote(
         self, client, category, candidates, committee_member
@@ -130,6 +133,25 @@ class TestVoidedVotes:
         english(client)
         page = client.get(reverse("awards:committee_year", args=[YEAR])).text
         assert "You have voted on 2 of 3" in page
+
+    def test_a_member_who_left_the_committee_no_longer_counts_and_the_decision_says_so(
+        self, client, category, candidates, committee_member, other_member, chair
+    ):
+        vote_all(candidates, [committee_member, other_member])
+        committee_member.is_active = False
+        committee_member.save(update_fields=["is_active"])
+        assert counts_of(category)[candidates[0].pk].tally == Counter({"approve": 1})
+        client.force_login(other_member)
+        english(client)
+        page = client.get(shortlist_url(category)).text
+        assert page.count("not counted: its member is no longer on the committee") == 3
+        vote_all(candidates, [chair])
+        category_finalise(category=category, chair=chair, winner_ids=[c.pk for c in candidates[:2]])
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.FINALISED)
+        left = Vote.objects.get(candidate=candidates[0], member=committee_member)
+        assert entry.data["not_counted"][str(candidates[0].pk)] == {
+            str(left.pk): "not_on_committee"
+        }
 
     def test_a_finalised_category_keeps_its_decision(
         self, category, candidates, committee_member, other_member, chair
@@ -306,6 +328,13 @@ class TestAgencySearch:
         assert not ConflictOfInterest.objects.exists()
 
 
+def confirmed_form(page: str) -> dict:
+    """The candidate ids a confirmation page carries, as its form posts them."""
+    return {
+        name: re.findall(rf'name="{name}" value="(\d+)"', page) for name in ("approve", "abstain")
+    }
+
+
 class TestApproveAll:
     def test_the_confirmation_lists_the_proposed_winners_and_one_post_approves_them(
         self, client, category, candidates, chair
@@ -324,7 +353,7 @@ class TestApproveAll:
             assert (candidate.display_name in approve_list) == (candidate in proposed)
         assert not Vote.objects.exists()  # asking is not voting
 
-        client.post(url)
+        client.post(url, confirmed_form(confirmation))
 
         votes = Vote.objects.filter(member=chair)
         assert sorted(votes.values_list("candidate_id", "choice")) == sorted(
@@ -359,14 +388,46 @@ class TestApproveAll:
         url = reverse("awards:approve_proposed", args=[category.pk])
         runner_up = candidates[2]
         assert runner_up.standing == Candidate.Standing.RUNNER_UP
-        assert runner_up.display_name in client.get(url).text  # listed under the checkbox
-        client.post(url)
+        confirmation = client.get(url).text
+        assert runner_up.display_name in confirmation  # listed under the checkbox
+        client.post(url, confirmed_form(confirmation))
         assert not Vote.objects.filter(candidate=runner_up).exists()
         assert f'href="{url}"' in client.get(shortlist_url(category)).text
-        client.post(url, {"abstain_others": "on"})
+        client.post(url, confirmed_form(client.get(url).text) | {"abstain_others": "on"})
         assert Vote.objects.get(candidate=runner_up).choice == "abstain"
         # Nothing left to record: the shortlist no longer offers the step.
         assert f'href="{url}"' not in client.get(shortlist_url(category)).text
+
+    def test_nothing_is_recorded_when_the_sheet_changed_since_the_confirmation(
+        self, client, nomination, committee_member, other_member, chair
+    ):
+        first, second = (
+            nominee_add(category=nomination, member=chair, nominee=name) for name in ("A", "B")
+        )
+        vote_cast(candidate=first, member=other_member, choice="approve")
+        client.force_login(committee_member)
+        english(client)
+        url = reverse("awards:approve_proposed", args=[nomination.pk])
+        confirmation = client.get(url).text
+        assert confirmed_form(confirmation)["approve"] == [str(first.pk)]
+        # Meanwhile the votes move the place to the other nominee.
+        vote_cast(candidate=first, member=other_member, choice="reject")
+        vote_cast(candidate=second, member=chair, choice="approve")
+
+        result = client.post(url, confirmed_form(confirmation), follow=True)
+
+        assert "The votes to record changed since you opened this page" in result.text
+        assert result.redirect_chain[-1][0] == url  # back to check them again
+        assert not Vote.objects.filter(member=committee_member).exists()
+
+    def test_the_confirmation_says_which_votes_it_changes(
+        self, client, category, candidates, committee_member
+    ):
+        vote_cast(candidate=candidates[0], member=committee_member, choice="reject")
+        client.force_login(committee_member)
+        english(client)
+        page = client.get(reverse("awards:approve_proposed", args=[category.pk])).text
+        assert page.count("changes your vote “Reject”") == 1
 
     def test_a_nomination_proposes_the_nominees_the_votes_put_in_its_places(
         self, nomination, committee_member, other_member, chair
@@ -431,7 +492,7 @@ class TestReplacedShortlist:
         assert page.count("On the replaced shortlist: 3 approve") == size
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_vote_waits_on_no_lock_of_the_survey_year(category, candidates, committee_member):
     """Votes lock their category and their own row, never the year's row that scoring and
     the year's lifecycle lock: a vote goes through while another session holds the year."""
@@ -457,3 +518,48 @@ def test_a_vote_waits_on_no_lock_of_the_survey_year(category, candidates, commit
                 cursor.execute("SET lock_timeout = 0")
         other.rollback()
     assert Vote.objects.filter(member=committee_member).count() == 1
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize("size", [3, 12])
+    def test_the_vote_sheet_takes_the_same_queries_at_any_size(
+        self, client, departments, members, committee_member, django_assert_num_queries, size
+    ):
+        agencies = departments(size + 2, award_group="service")
+        year = scored_year(
+            YEAR, {agency: Figures(overall=str(90 - i)) for i, agency in enumerate(agencies)}
+        )
+        category = top_category(year, "ALL", winners=size, runners_up=2)
+        shortlists_generate(year_id=year.pk)
+        vote_all(Candidate.objects.filter(shortlist__category=category), members[1:])
+        client.force_login(committee_member)
+        english(client)
+        # Session, user, groups, category; the shortlist, its candidates, who may vote (the
+        # committee and its declarations), their votes; the member's conflicts and own votes.
+        with django_assert_num_queries(11):
+            page = client.get(reverse("awards:approve_proposed", args=[category.pk])).text
+        assert confirmed_form(page)["approve"] == [
+            str(pk)
+            for pk in Candidate.objects.filter(
+                shortlist__category=category, standing="proposed"
+            ).values_list("pk", flat=True)
+        ]
+
+    @pytest.mark.parametrize("size", [3, 30])
+    def test_the_conflicts_page_takes_the_same_queries_at_any_size(
+        self, client, awards_year, committee_member, django_assert_num_queries, size
+    ):
+        agencies = [
+            DepartmentFactory(code=f"SRCH-{n}", name_th=f"กรมค้นหา {n}", name_en=f"Search {n}")
+            for n in range(size)
+        ]
+        for agency in agencies[: size // 3]:
+            conflict_declare(year=awards_year, member=committee_member, agency=agency, reason="x")
+        client.force_login(committee_member)
+        english(client)
+        # Session, user, groups, the year; the member's own agency, their declarations, and the
+        # search's matches with their provinces.
+        with django_assert_num_queries(7):
+            page = client.get(reverse("awards:conflicts", args=[YEAR]), {"q": "กรมค้นหา"}).text
+        assert page.count('name="agency"') == min(size, selectors.AGENCY_SEARCH_LIMIT)
+        assert page.count("Withdraw: declared in error") == size // 3

@@ -10,11 +10,13 @@ Whatever happens:
   each candidate records how many members could vote on it.
 """
 
+import re
 from collections import Counter
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +28,8 @@ from awards.services import (
     MemberConflicted,
     category_finalise,
     conflict_declare,
-    places_differ,
+    conflict_withdraw,
+    needs_reason,
     vote_cast,
 )
 from awards.shortlists import AwardError, shortlists_generate
@@ -77,7 +80,7 @@ def declared(category) -> set[tuple[int, int]]:
 @given(data=st.data())
 def test_every_decision_fills_its_places_or_says_why_and_counts_only_valid_votes(tie_year, data):
     try:
-        with transaction.atomic():
+        with transaction.atomic(), translation.override("en"):
             _decide_at_random(tie_year, data)
             raise Rollback
     except Rollback:
@@ -102,7 +105,7 @@ def _decide_at_random(year, data):
     events = data.draw(
         st.lists(
             st.tuples(
-                st.sampled_from(["vote", "vote", "vote", "declare"]),
+                st.sampled_from(["vote", "vote", "vote", "declare", "withdraw"]),
                 st.integers(0, size - 1),
                 st.integers(0, len(candidates) - 1),
                 st.sampled_from(CHOICES),
@@ -114,7 +117,25 @@ def _decide_at_random(year, data):
     for action, member_index, candidate_index, choice in events:
         member, candidate = members[member_index], candidates[candidate_index]
         if action == "declare":
-            conflict_declare(year=year, member=member, agency=candidate.agency, reason="link")
+            if (member.pk, candidate.agency_id) in declared(category):
+                with pytest.raises(AwardError):
+                    conflict_declare(year=year, member=member, agency=candidate.agency, reason="x")
+            else:
+                conflict_declare(year=year, member=member, agency=candidate.agency, reason="x")
+            continue
+        if action == "withdraw":
+            declaration = (
+                ConflictOfInterest.objects.in_force()
+                .filter(member=member, agency=candidate.agency)
+                .first()
+            )
+            if declaration is None:
+                continue
+            if declaration.voided_votes.exists():
+                with pytest.raises(AwardError, match="can no longer be withdrawn"):
+                    conflict_withdraw(declaration=declaration, member=member)
+            else:
+                conflict_withdraw(declaration=declaration, member=member)
             continue
         try:
             vote_cast(candidate=candidate, member=member, choice=choice)
@@ -147,12 +168,16 @@ def _decide_at_random(year, data):
         st.one_of(st.just(proposal), st.sets(st.sampled_from([c.pk for c in candidates]))),
         label="chair's ticks",
     )
+    refusal = None
     try:
         with transaction.atomic():
             category_finalise(category=category, chair=chair, winner_ids=winner_ids)
-    except AwardError:
+    except AwardError as error:
+        refusal = str(error)
+    if refusal is not None:
         # Refused only for a number of winners other than the places (none included); with the
         # chair's reason the same decision stands.
+        assert re.search(r"places|at least one winner", refusal), refusal
         category.refresh_from_db()
         assert not category.is_finalised
         category_finalise(
@@ -166,7 +191,7 @@ def _decide_at_random(year, data):
     assert category.is_finalised
     winners = Candidate.objects.filter(pk__in=[c.pk for c in candidates], is_winner=True)
     assert winners.count() == category.winners or category.decision_reason
-    assert bool(category.decision_reason) == places_differ(category, winners.count())
+    assert bool(category.decision_reason) == needs_reason(category, winners.count())
 
     # The recorded tally is exactly the valid votes: not voided, not by a conflicted member.
     entry = AuditEntry.objects.get(category=category, action=AuditEntry.Action.FINALISED)

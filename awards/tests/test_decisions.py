@@ -13,6 +13,8 @@ from awards.models import AuditEntry, AwardCategory, Candidate
 from awards.services import category_finalise, results_publish, vote_cast
 from awards.shortlists import AwardError, shortlists_generate
 from awards.tests.committee import english, finalise_url, shortlist_url, top_category
+from surveys.models import Answer
+from surveys.tests.factories import QuestionFactory
 from surveys.tests.scored import Figures, scored_year
 
 YEAR = 2568
@@ -238,3 +240,51 @@ class TestPublication:
         assert "<td>8</td>" in page
         assert "<td>9</td>" in page
         assert "<td>tie</td>" in page
+
+
+class TestNoAward:
+    @pytest.fixture
+    def threshold(self, departments, committee_member):
+        """A threshold category whose two qualified agencies the committee rejected."""
+        agencies = departments(2, award_group="service")
+        year = scored_year(YEAR, {agency: Figures(overall="80") for agency in agencies})
+        question = QuestionFactory(year=year, dimension=year.dimensions.get(code="SERVICE"))
+        for agency in agencies:
+            Answer.objects.create(
+                response=agency.responses.get(year=year), question=question, value="yes"
+            )
+        category = AwardCategory.objects.create(
+            year=year,
+            code="NO-COPIES",
+            name_th="ไม่เรียกสำเนาเอกสาร",
+            name_en="No copies of official documents",
+            kind=AwardCategory.Kind.THRESHOLD,
+            criterion_question=question,
+            criterion_value="yes",
+            quorum=1,
+        )
+        shortlists_generate(year_id=year.pk)
+        for candidate in Candidate.objects.filter(shortlist__category=category):
+            vote_cast(candidate=candidate, member=committee_member, choice="reject")
+        return category
+
+    def test_a_threshold_category_that_awards_no_one_keeps_the_chairs_reason(
+        self, client, chair, threshold
+    ):
+        client.force_login(chair)
+        english(client)
+        page = client.get(shortlist_url(threshold)).text
+        assert "Why no award is given" in page
+        with translation.override("en"), pytest.raises(AwardError, match="record why no award"):
+            category_finalise(category=threshold, chair=chair, winner_ids=[])
+
+        client.post(
+            finalise_url(threshold), {"reason": "Both agencies withdrew the practice in May."}
+        )
+
+        threshold.refresh_from_db()
+        assert threshold.is_finalised
+        assert threshold.decision_reason == "Both agencies withdrew the practice in May."
+        entry = AuditEntry.objects.get(action=AuditEntry.Action.FINALISED)
+        assert entry.data["reason"] == threshold.decision_reason
+        assert entry.data["winners"] == []
