@@ -13,7 +13,15 @@ from agencies.roles import committee_members
 from surveys.models import ScoringRun, SurveyYear, localized
 
 from . import rules
-from .models import AwardCategory, Candidate, ConflictOfInterest, Exclusion, Shortlist, Vote
+from .models import (
+    AuditEntry,
+    AwardCategory,
+    Candidate,
+    ConflictOfInterest,
+    Exclusion,
+    Shortlist,
+    Vote,
+)
 from .reasons import place_label
 
 
@@ -441,9 +449,10 @@ def _subject(candidate: Candidate) -> tuple:
 def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
     """The current shortlist of a category as a committee member sees it. Nine queries (the
     shortlist, the member's conflicts, the committee and its conflicts (2), the candidates,
-    their votes, the exclusions, staleness, the replaced shortlist) and two more when there is
-    a replaced shortlist (its candidates and their votes), whatever the number of candidates and
-    votes; one without a shortlist."""
+    their votes, the exclusions, staleness, the replaced shortlist), two more when there is a
+    replaced shortlist (its candidates and their votes) and one for a finalised category (its
+    decision's audit entry), whatever the number of candidates and votes; one without a
+    shortlist."""
     shortlist = (
         Shortlist.objects.filter(category=category, is_current=True)
         .select_related("run", "generated_by")
@@ -471,6 +480,8 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
     )
     for row in rows:
         row.ticked = row.candidate.pk in ticked
+    if category.is_finalised:
+        _as_decided(category, rows)
     replaced, dropped = _earlier_votes(shortlist, rows, conflicts, committee, member)
     labels = dict(Exclusion.Reason.choices)
     exclusions = [
@@ -489,6 +500,32 @@ def shortlist_page(category: AwardCategory, member) -> ShortlistPage:
         replaced=replaced,
         dropped=dropped,
     )
+
+
+def _as_decided(category: AwardCategory, rows) -> None:
+    """A finalised category's votes read as its decision counted them (the FINALISED audit
+    entry), not as today's committee would: a member who leaves or joins an agency later does
+    not change what the record shows. One query."""
+    entry = (
+        AuditEntry.objects.filter(category=category, action=AuditEntry.Action.FINALISED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if entry is None:
+        return
+    decided = entry.data
+    for row in rows:
+        key = str(row.candidate.pk)
+        if key not in decided.get("tally", {}):
+            continue
+        row.count = VoteCount(
+            tally=Counter(decided["tally"][key]),
+            eligible=decided.get("eligible", {}).get(key, row.count.eligible),
+            quorum=decided.get("quorum", category.quorum),
+            not_counted={
+                int(vote): why for vote, why in decided.get("not_counted", {}).get(key, {}).items()
+            },
+        )
 
 
 def _earlier_votes(shortlist, rows, conflicts, committee, member):

@@ -153,6 +153,20 @@ class TestVoidedVotes:
             str(left.pk): "not_on_committee"
         }
 
+    def test_a_finalised_category_shows_the_votes_as_the_decision_counted_them(
+        self, client, category, candidates, committee_member, other_member, chair
+    ):
+        vote_all(candidates, [committee_member, other_member])
+        category_finalise(category=category, chair=chair, winner_ids=[c.pk for c in candidates[:2]])
+        committee_member.is_active = False  # leaves the committee after the decision
+        committee_member.save(update_fields=["is_active"])
+        client.force_login(other_member)
+        english(client)
+        page = client.get(shortlist_url(category)).text
+        block = page.split(f'id="candidate-{candidates[0].pk}"')[1].split("</article>")[0]
+        assert "2 approve · 0 reject · 0 abstain" in block
+        assert "no longer on the committee" not in block
+
     def test_a_finalised_category_keeps_its_decision(
         self, category, candidates, committee_member, other_member, chair
     ):
