@@ -1,5 +1,6 @@
 """The committee's decision over random committees (hypothesis): 3–7 members, any quorum,
-conflicts of interest declared before and after votes, 1–8 places, ties at the cut-off.
+conflicts of interest declared before and after votes (and withdrawn), 1–8 places, ties at the
+cut-off, a ranked rule or nominees.
 
 Whatever happens:
 - the finalised winners fill the places exactly, or the decision carries the chair's reason;
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agencies import roles
+from agencies.models import Agency
 from agencies.tests.factories import UserFactory
 from awards.models import AuditEntry, AwardCategory, Candidate, ConflictOfInterest, Vote
 from awards.selectors import shortlist_page
@@ -30,6 +32,7 @@ from awards.services import (
     conflict_declare,
     conflict_withdraw,
     needs_reason,
+    nominee_add,
     vote_cast,
 )
 from awards.shortlists import AwardError, shortlists_generate
@@ -91,14 +94,37 @@ def _decide_at_random(year, data):
     size = data.draw(st.integers(3, 7), label="members")
     members = committee(size)
     chair = members[0]
-    category = top_category(
-        year,
-        "RANDOM",
-        winners=data.draw(st.integers(1, 8), label="places"),
-        runners_up=data.draw(st.integers(0, 3), label="runners-up"),
-        quorum=data.draw(st.integers(1, size), label="quorum"),
-    )
-    shortlists_generate(year_id=year.pk, category_ids=[category.pk])
+    places = data.draw(st.integers(1, 8), label="places")
+    quorum = data.draw(st.integers(1, size), label="quorum")
+    if data.draw(st.booleans(), label="nomination"):
+        # Nominees from the year's agencies, so that conflicts reach them too.
+        category = AwardCategory.objects.create(
+            year=year,
+            code="RANDOM",
+            name_th="เสนอชื่อ",
+            name_en="Nomination",
+            kind=AwardCategory.Kind.NOMINATION,
+            winners=places,
+            quorum=quorum,
+        )
+        shortlists_generate(year_id=year.pk, category_ids=[category.pk])
+        agencies = list(Agency.objects.filter(responses__year=year).order_by("code"))
+        for index in range(data.draw(st.integers(1, 10), label="nominees")):
+            nominee_add(
+                category=category,
+                member=members[index % size],
+                nominee=f"Nominee {index}",
+                agency=agencies[index % len(agencies)],
+            )
+    else:
+        category = top_category(
+            year,
+            "RANDOM",
+            winners=places,
+            runners_up=data.draw(st.integers(0, 3), label="runners-up"),
+            quorum=quorum,
+        )
+        shortlists_generate(year_id=year.pk, category_ids=[category.pk])
     candidates = list(Candidate.objects.filter(shortlist__category=category).order_by("order"))
 
     # Votes and declarations, interleaved: a declaration after a vote voids it.
