@@ -380,7 +380,7 @@ class ShortlistPage:
     @property
     def vote_sheet_open(self) -> bool:
         """Whether to offer "approve every proposed winner": the category has proposed winners
-        and the member's `services.vote_sheet` would record something: a proposed winner they may
+        and the member's `vote_sheet` would record something: a proposed winner they may
         vote on and have not approved, or an abstention on another candidate they have not voted
         on (the confirmation then ticks that choice for them)."""
         proposed = {row.candidate.pk for row in self.proposed}
@@ -568,6 +568,44 @@ def _earlier_votes(shortlist, rows, conflicts, committee, member):
             earlier.pop(_subject(row.candidate), None)
     dropped = [(candidate.display_name, votes) for candidate, votes in earlier.values()]
     return replaced, dropped
+
+
+@dataclass
+class VoteSheet:
+    """What "approve every proposed winner" would do for a member, to confirm before it does."""
+
+    approve: list[Candidate]  # proposed winners the member may vote on and has not approved
+    others: list[Candidate]  # the other candidates they may vote on and have not voted on
+    # The member's vote now on a candidate of `approve` that it would change (reject, abstain).
+    changes: dict[int, str] = field(default_factory=dict)
+
+    def records_anything(self, *, abstain_others: bool) -> bool:
+        return bool(self.approve) or (abstain_others and bool(self.others))
+
+
+def vote_sheet(category: AwardCategory, member) -> VoteSheet:
+    """The member's vote sheet on the category's current shortlist (`proposed_winner_ids`);
+    candidates the member is conflicted with are on neither list. Seven queries."""
+    shortlist = Shortlist.objects.filter(category=category, is_current=True).first()
+    if shortlist is None:
+        return VoteSheet([], [])
+    candidates = list(
+        shortlist.candidates.select_related("agency", "province", "shortlist").order_by("order")
+    )
+    proposed = proposed_winner_ids(category, candidates, vote_counts(category, candidates))
+    conflicts = conflicts_of(member, category.year)
+    mine = dict(
+        Vote.objects.counted()
+        .filter(candidate__shortlist=shortlist, member=member)
+        .values_list("candidate_id", "choice")
+    )
+    votable = [c for c in candidates if not is_conflicted(c, conflicts)]
+    approve = [c for c in votable if c.pk in proposed and mine.get(c.pk) != Vote.Choice.APPROVE]
+    return VoteSheet(
+        approve=approve,
+        others=[c for c in votable if c.pk not in proposed and c.pk not in mine],
+        changes={c.pk: Vote.Choice(mine[c.pk]).label for c in approve if c.pk in mine},
+    )
 
 
 def candidate_row(candidate: Candidate, member) -> CandidateRow:

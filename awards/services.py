@@ -12,8 +12,6 @@ leave fewer of them than the category's quorum, the candidate needs every one of
 the decision records how many could vote (`rules.votes_needed`).
 """
 
-from dataclasses import dataclass, field
-
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -33,13 +31,7 @@ from .models import (
     Shortlist,
     Vote,
 )
-from .selectors import (
-    conflicts_of,
-    is_conflicted,
-    proposed_winner_ids,
-    shortlist_is_stale,
-    vote_counts,
-)
+from .selectors import conflicts_of, is_conflicted, shortlist_is_stale, vote_counts, vote_sheet
 from .shortlists import AwardError, year_categories_lock
 
 NOMINEE_MAX_LENGTH = 255
@@ -276,44 +268,6 @@ def conflict_withdraw(*, declaration: ConflictOfInterest, member, now=None) -> C
     return declaration
 
 
-@dataclass
-class VoteSheet:
-    """What "approve every proposed winner" would do for a member, to confirm before it does."""
-
-    approve: list[Candidate]  # proposed winners the member may vote on and has not approved
-    others: list[Candidate]  # the other candidates they may vote on and have not voted on
-    # The member's vote now on a candidate of `approve` that it would change (reject, abstain).
-    changes: dict[int, str] = field(default_factory=dict)
-
-    def records_anything(self, *, abstain_others: bool) -> bool:
-        return bool(self.approve) or (abstain_others and bool(self.others))
-
-
-def vote_sheet(category: AwardCategory, member) -> VoteSheet:
-    """The member's vote sheet on the category's current shortlist (`selectors.
-    proposed_winner_ids`); candidates the member is conflicted with are on neither list."""
-    shortlist = Shortlist.objects.filter(category=category, is_current=True).first()
-    if shortlist is None:
-        return VoteSheet([], [])
-    candidates = list(
-        shortlist.candidates.select_related("agency", "province", "shortlist").order_by("order")
-    )
-    proposed = proposed_winner_ids(category, candidates, vote_counts(category, candidates))
-    conflicts = conflicts_of(member, category.year)
-    mine = dict(
-        Vote.objects.counted()
-        .filter(candidate__shortlist=shortlist, member=member)
-        .values_list("candidate_id", "choice")
-    )
-    votable = [c for c in candidates if not is_conflicted(c, conflicts)]
-    approve = [c for c in votable if c.pk in proposed and mine.get(c.pk) != Vote.Choice.APPROVE]
-    return VoteSheet(
-        approve=approve,
-        others=[c for c in votable if c.pk not in proposed and c.pk not in mine],
-        changes={c.pk: Vote.Choice(mine[c.pk]).label for c in approve if c.pk in mine},
-    )
-
-
 def proposed_approve_all(
     *,
     category: AwardCategory,
@@ -322,9 +276,10 @@ def proposed_approve_all(
     confirmed: tuple[set, set] | None = None,
     now=None,
 ) -> list[Vote]:
-    """The member approves every proposed winner on their `vote_sheet` in one step and, when
-    `abstain_others`, abstains on the other candidates they have not voted on; each vote with
-    its audit entry as `vote_cast` writes it, all or none. Returns the votes written.
+    """The member approves every proposed winner on their vote sheet (`selectors.vote_sheet`)
+    in one step and, when `abstain_others`, abstains on the other candidates they have not
+    voted on; each vote with its audit entry as `vote_cast` writes it, all or none. Returns the
+    votes written.
 
     `confirmed`: the candidate ids the member saw on the confirmation (to approve, to abstain
     on). When the sheet has changed since (another member's vote moved a nominee, a vote cast

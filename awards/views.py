@@ -308,7 +308,7 @@ def approve_proposed(request, pk):
         return redirect("awards:shortlist", category.pk)
     context = {
         "category": category,
-        "sheet": services.vote_sheet(category, request.user),
+        "sheet": selectors.vote_sheet(category, request.user),
         "is_open": not category.is_finalised,
     }
     return render(request, "awards/committee/approve_proposed.html", context)
