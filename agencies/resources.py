@@ -2,7 +2,9 @@
 
 Every resource validates each row in full (model validation plus the checks below) and the import
 service rolls the whole file back if any row is bad, so a file is taken whole or not at all.
-Re-importing an unchanged file changes nothing: unchanged rows are skipped.
+Re-importing an unchanged file changes nothing: unchanged rows are skipped. A cell that starts
+like a formula (= + - @) is exported as text, behind an apostrophe the import takes off again
+(common.exports), so whoever opens the file runs nothing and the round trip still holds.
 """
 
 from collections import Counter
@@ -11,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
+
+from common.exports import FormulaSafeResourceMixin
 
 from .models import Agency, Ministry, Province, ProvincialUnitType
 
@@ -50,8 +54,9 @@ class StrippedCharWidget(widgets.CharWidget):
         return value.strip() if isinstance(value, str) else value
 
 
-class RegistryResource(resources.ModelResource):
-    """Shared behaviour: rows keyed by `code`, full validation, duplicates in a file refused."""
+class RegistryResource(FormulaSafeResourceMixin, resources.ModelResource):
+    """Shared behaviour: rows keyed by `code`, full validation, duplicates in a file refused, and
+    text that starts like a formula exported behind an apostrophe, which the import takes off."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
 from agencies.roles import is_dga_staff
+from common import exports
 from surveys.models import SurveyYear
 
 from . import publication
@@ -77,11 +78,13 @@ def export(request, year: int, fmt: str):
     survey_year = _get_year_for_user(request, year)
     columns, rows = publication.winner_columns(), publication.winner_rows(survey_year)
     if fmt == "csv":
-        content = publication.rows_csv(columns, rows)
-        content_type = "text/csv; charset=utf-8"
+        content = exports.rows_csv(columns, rows)
+        content_type = exports.CSV_CONTENT_TYPE
     else:
-        content = publication.rows_xlsx(columns, rows, sheet_title=str(survey_year.year))
-        content_type = publication.XLSX_CONTENT_TYPE
+        content = exports.rows_xlsx(
+            columns, rows, sheet_title=str(survey_year.year), widths=publication.XLSX_WIDTHS
+        )
+        content_type = exports.XLSX_CONTENT_TYPE
     response = HttpResponse(content, content_type=content_type)
     filename = publication.export_filename(survey_year, fmt)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

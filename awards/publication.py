@@ -5,15 +5,14 @@ Guarantees:
 - A year is public once its results are published (`SurveyYear.is_published`); before that only
   DGA staff see it, as a preview that says so on every page and certificate.
 - The page, the CSV and the XLSX show the same winners, named the same way: one function builds
-  the rows, and the two formats only serialise them.
+  the rows, and the two formats only serialise them (common.exports: a name that starts like a
+  formula is written as text, never run).
 - Each winner is shown with the figure the category's rule ranked on, under that figure's name,
   and the most improved with the two overall scores its gain is the difference of, as shown.
 - The English name of a winner is English or empty, never the Thai name in its place.
 - Reading the winners of a year takes a fixed number of queries, whatever their number.
 """
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,9 +22,6 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from agencies.models import Province
 from agencies.roles import is_dga_staff
@@ -232,41 +228,8 @@ def export_filename(year: SurveyYear, extension: str) -> str:
     return f"dga-awards-{year.year}.{extension}"
 
 
-def rows_csv(columns: list[str], rows: list[list]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Thai text as Thai."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(columns)
-    writer.writerows([["" if cell is None else f"{cell}" for cell in row] for row in rows])
-    return text.getvalue().encode("utf-8-sig")
-
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The columns' widths in the XLSX (common.exports.rows_xlsx), in `winner_columns` order.
 XLSX_WIDTHS = (8, 16, 40, 40, 40, 40, 14, 18, 8, 28, 12, 12, 12, 60)
-
-
-def rows_xlsx(columns: list[str], rows: list[list], *, sheet_title: str) -> bytes:
-    """One sheet: a bold header row that stays in view, scores (the Decimal cells) shown with
-    two decimals."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append(columns)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="0B3A82")
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append(row)
-        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
-            if isinstance(value, Decimal):
-                cell.number_format = "0.00"
-    for number, width in enumerate(XLSX_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(number)].width = width
-    sheet.freeze_panes = "A2"
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 # Certificates -------------------------------------------------------------------------------------

@@ -11,9 +11,10 @@ Guarantees:
 - Per-agency scores are served only when the year's settings publish them.
 - The package and the API serve the same rows, named as the data dictionary names them; the
   number of queries does not grow with the number of agencies, groups or winners.
+- A CSV cell is never read as a formula (common.exports): a name that starts like one is written
+  behind an apostrophe; the JSON files carry it as it is.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -24,6 +25,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from awards.publication import year_results
+from common import exports
 from surveys.models import (
     DimensionScore,
     GroupScore,
@@ -471,29 +473,21 @@ def package_filename(year: SurveyYear) -> str:
 
 
 def rows_csv(columns: list[Column], rows: list[dict], dimension_codes: list[str]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Thai as Thai; numbers with two
-    decimals; an empty cell for no value."""
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow([name for column in columns for name in column.csv_names(dimension_codes)])
+    """The file's columns as the data dictionary names them, one per dimension code for a
+    per-dimension column; written by common.exports.rows_csv (UTF-8 with a byte-order mark,
+    numbers with two decimals, an empty cell for no value, text never read as a formula)."""
+    header = [name for column in columns for name in column.csv_names(dimension_codes)]
+    lines = []
     for row in rows:
         cells = []
         for column in columns:
             value = row[column.name]
             if column.per_dimension:
-                cells += [_cell(value.get(code)) for code in dimension_codes]
+                cells += [value.get(code) for code in dimension_codes]
             else:
-                cells.append(_cell(value))
-        writer.writerow(cells)
-    return text.getvalue().encode("utf-8-sig")
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    return str(value)
+                cells.append(value)
+        lines.append(cells)
+    return exports.rows_csv(header, lines)
 
 
 def _json_default(value):
@@ -563,11 +557,9 @@ def open_data_package(year: SurveyYear, *, source_url: str = "", now=None) -> by
         files[f"{name}.csv"] = rows_csv(DATA_DICTIONARY[name], rows, codes)
         files[f"{name}.json"] = rows_json(rows)
     dictionary = dictionary_rows()
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=DICTIONARY_FIELDS)
-    writer.writeheader()
-    writer.writerows(dictionary)
-    files["data_dictionary.csv"] = text.getvalue().encode("utf-8-sig")
+    files["data_dictionary.csv"] = exports.rows_csv(
+        DICTIONARY_FIELDS, [[row[field] for field in DICTIONARY_FIELDS] for row in dictionary]
+    )
     files["data_dictionary.json"] = rows_json(dictionary)
     names = [*files, "README.txt", "metadata.json"]
     metadata = package_metadata(year, files=names, source_url=source_url, now=now)

@@ -1,5 +1,6 @@
 """DGA staff's exports (django-import-export, export only): all results of a year, one row per
-scored agency, and the fieldwork list, as XLSX or CSV.
+scored agency, and the fieldwork list, as XLSX or CSV. A name that starts like a formula is
+written as text (common.exports.FormulaSafeResourceMixin); scores and dates stay numbers and dates.
 
 Each resource reads a fixed number of queries whatever the number of agencies: the rows come
 from one select_related queryset, and what belongs to many rows (dimension scores, ranks) is
@@ -18,6 +19,7 @@ from import_export import resources
 from import_export.fields import Field
 from import_export.formats import base_formats
 
+from common.exports import FormulaSafeResourceMixin
 from surveys.models import (
     Dimension,
     DimensionScore,
@@ -62,9 +64,10 @@ def _local_time(value: datetime | None):
     return EMPTY if value is None else timezone.localtime(value).replace(tzinfo=None)
 
 
-class _ColumnsResource(resources.Resource):
+class _ColumnsResource(FormulaSafeResourceMixin, resources.Resource):
     """A resource whose columns are built per export, each read by a function of the row, so
-    that the columns can depend on the year (its dimensions) and the headers on the language."""
+    that the columns can depend on the year (its dimensions) and the headers on the language.
+    Its text cells are written as data, never as formulas (common.exports)."""
 
     def __init__(self, columns: list[tuple[str, str, Callable]]):
         super().__init__()

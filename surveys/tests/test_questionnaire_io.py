@@ -218,6 +218,30 @@ def test_xlsx_round_trip_into_a_new_year_gives_an_equal_questionnaire(year_2569)
     assert (again["questions"].unchanged, again["dimensions"].unchanged) == (5, 2)
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_round_trip_keeps_cells_a_spreadsheet_would_read_as_formulas(year_2569, fmt):
+    # The export writes such cells as text, behind an apostrophe; the import takes it off.
+    growth = QuestionFactory(
+        dimension=Dimension.objects.get(year=year_2569, code="SERVICE"),
+        code="SERVICE-04",
+        order=4,
+        kind="number",
+        max_points=5,
+        help_th="- นับเฉพาะบริการที่เปิดใช้แล้ว",
+        help_en="=the number of users, or 0",
+        text_en="+/- how many users since last year?",
+    )
+    for minimum, points in [(-10, 0), (0, 5)]:  # the bands' cell starts with "-10 | 0"
+        ScoringBandFactory(question=growth, minimum=Decimal(minimum), points=Decimal(points))
+    SurveyYearFactory(year=2570)
+    files = [with_year(dataset, 2570).export(fmt) for dataset in questionnaire_export(year_2569)]
+    dimensions, questions = (tablib.Dataset().load(file, format=fmt) for file in files)
+
+    questionnaire_import(dimensions=dimensions, questions=questions)
+
+    assert questionnaire_dump(SurveyYear.objects.get(year=2570)) == questionnaire_dump(year_2569)
+
+
 def test_changed_options_are_replaced_and_other_rows_stay_unchanged(year_2569):
     _, questions = questionnaire_export(year_2569)
     band_ids = set(ScoringBand.objects.values_list("pk", flat=True))
