@@ -1,10 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from import_export.admin import ImportExportModelAdmin
 
-from .forms import UserChangeForm, UserCreationForm
+from . import roles
+from .forms import (
+    ALLOW_STAFF_AND_COMMITTEE,
+    SuperuserUserChangeForm,
+    UserChangeForm,
+    UserCreationForm,
+)
 from .models import Agency, AgencyMembership, Ministry, Province, ProvincialUnitType, User
 from .resources import (
     AgencyResource,
@@ -78,8 +86,21 @@ class AgencyMembershipInline(admin.StackedInline):
     max_num = 1
 
 
+ROLE_FIELDS = ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """People and their roles.
+
+    Guarantees: only a superuser grants or removes a role (superuser, staff, a group or a
+    permission), changes or deletes an account that holds one, or sets a password here; DGA staff
+    manage agency people (name, e-mail, active, membership) and read everyone else. Nobody but a
+    superuser changes their own account here (staff change their password on the admin's own
+    password page). Every change of roles is named, role by role, in the LogEntry that the admin
+    writes for the save: that history is the audit record of who granted what, and when.
+    """
+
     form = UserChangeForm
     add_form = UserCreationForm
     ordering = ["email"]
@@ -91,9 +112,81 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["first_name", "last_name"]}),
-        (_("Roles"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (
+            _("Roles"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "groups",
+                    ALLOW_STAFF_AND_COMMITTEE,
+                ]
+            },
+        ),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None and request.user.is_superuser:
+            kwargs.setdefault("form", SuperuserUserChangeForm)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # The password's button leads to a page only superusers may use, and the confirmation
+        # box is theirs alone.
+        hidden = {"password", ALLOW_STAFF_AND_COMMITTEE}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly_fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Read-only fields are left out of the form, so a forged POST cannot set them.
+            readonly_fields += ROLE_FIELDS
+        return readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not roles.may_change_account(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not roles.may_change_account(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message (the fields changed, the confirmation box among them once ticked),
+        then each role added or removed, in the words of the admin's history: "Added role …",
+        "Deleted role …". The names are stored untranslated, as Django stores field names."""
+        message = super().construct_change_message(request, form, formsets, add)
+        roles_before = getattr(form, "roles_before", None)
+        if roles_before is None:  # the password form
+            return message
+        roles_after = roles.account_roles(form.instance)
+        role = gettext_noop("role")
+        return (
+            message
+            + [
+                {"added": {"name": role, "object": name}}
+                for name in sorted(roles_after - roles_before)
+            ]
+            + [
+                {"deleted": {"name": role, "object": name}}
+                for name in sorted(roles_before - roles_after)
+            ]
+        )

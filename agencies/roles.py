@@ -49,6 +49,49 @@ def is_committee_chair(user) -> bool:
     return _in_group(user, AWARD_COMMITTEE) and _in_group(user, AWARD_CHAIR)
 
 
+# The two flags on the account, named as roles beside the group names, as the admin's history
+# records them (Django's own names for the two fields).
+SUPERUSER_FLAG = "superuser status"
+STAFF_FLAG = "staff status"
+
+
+def account_roles(user) -> frozenset[str]:
+    """The roles an account holds: its groups' names, and the two flags by the names above.
+
+    Read from the database each time (not the per-request cache of `_in_group`), so that it can
+    be compared before and after a change.
+    """
+    names = set(user.groups.values_list("name", flat=True)) if user.pk else set()
+    if user.is_superuser:
+        names.add(SUPERUSER_FLAG)
+    if user.is_staff:
+        names.add(STAFF_FLAG)
+    return frozenset(names)
+
+
+def holds_a_role(user) -> bool:
+    """Whether the account is more than an agency person's: a superuser, staff (into the admin),
+    in any group, or holding a permission of its own."""
+    return bool(account_roles(user)) or (bool(user.pk) and user.user_permissions.exists())
+
+
+def may_change_account(user, account) -> bool:
+    """Only a superuser changes an account that holds a role, their own included: DGA staff
+    manage agency people (respondents and coordinators) only."""
+    return user.is_superuser or not holds_a_role(account)
+
+
+def is_staff_and_committee(role_names) -> bool:
+    """Whether the roles put one person on both sides: DGA staff (or a superuser, or anyone let
+    into the admin) and the award committee, which judges what DGA staff prepare.
+
+    Only a superuser's explicit confirmation allows it.
+    """
+    staff_side = {SUPERUSER_FLAG, STAFF_FLAG, DGA_STAFF} & set(role_names)
+    committee_side = {AWARD_COMMITTEE, AWARD_CHAIR} & set(role_names)
+    return bool(staff_side and committee_side)
+
+
 def committee_members():
     """Every active member of the award committee, the chair included: the people who vote."""
     from django.contrib.auth import get_user_model
