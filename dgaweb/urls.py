@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from agencies import views as account_views
+
 from . import views
 
 accounts = [
@@ -10,7 +12,7 @@ accounts = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
+        account_views.PasswordResetView.as_view(
             email_template_name="registration/password_reset_email.txt",
             html_email_template_name="registration/password_reset_email.html",
             subject_template_name="registration/password_reset_subject.txt",
@@ -24,7 +26,7 @@ accounts = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        account_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -35,7 +37,7 @@ accounts = [
     # The one-time link of an invitation: set a first password, then straight to the survey.
     path(
         "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
+        account_views.PasswordResetConfirmView.as_view(
             template_name="registration/password_set.html",
             post_reset_login=True,
             success_url=reverse_lazy("surveys:responses"),

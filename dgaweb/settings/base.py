@@ -4,6 +4,7 @@
 configuration table for every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "dgaweb",
     "agencies",
     "surveys",
@@ -49,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dgaweb.urls"
@@ -88,6 +92,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -139,6 +148,38 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="dgaweb <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: 0 (the default) trusts
+# REMOTE_ADDR alone. The login lockout and the password-reset limit count per client address, and
+# behind a proxy every client would otherwise have the proxy's address.
+REVERSE_PROXY_COUNT = env.int("REVERSE_PROXY_COUNT", default=0)
+# Whom a locked-out user is told to write to.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="contact@dga.or.th")
+
+# Brute-force protection of both login pages, the site's and the admin's (django-axes, database
+# handler: DGA's superusers see and delete the lockouts under "Axes" in the admin).
+# After LOGIN_FAILURE_LIMIT wrong passwords for one account from one client address, that account
+# is refused from that address, the right password included, for LOGIN_LOCKOUT_MINUTES after the
+# last attempt. Account and address together, because agencies reach the site through shared NAT
+# addresses (by address alone, one person's typos would lock out a whole ministry) and because by
+# account alone anyone could lock any official out by typing their e-mail address with a wrong
+# password; together an attacker still gets only LOGIN_FAILURE_LIMIT guesses per address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+# Django's AuthenticationForm posts the e-mail address (our USERNAME_FIELD) as "username".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_ip_address"
+# The lockout page in the user's language, with 429 Too Many Requests.
+AXES_LOCKOUT_CALLABLE = "agencies.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+# Only failed attempts are stored: a row for every successful login would grow without end and hold
+# personal data nobody reads.
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset e-mails: at most this many an hour for one address, and from one client address.
+PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_IP_LIMIT = env.int("PASSWORD_RESET_IP_LIMIT", default=20)
+
 # Celery. Without REDIS_URL tasks run in-process (eager), which `make run` relies on; dgaweb's
 # AppConfig logs a line saying so at start-up. With REDIS_URL a real worker runs them.
 REDIS_URL = env("REDIS_URL", default="")
@@ -177,6 +218,20 @@ CELERY_BEAT_SCHEDULE = {
 }
 # How many responses one Celery task scores in a recompute.
 SCORING_CHUNK_SIZE = env.int("SCORING_CHUNK_SIZE", default=100)
+
+# The cache holds the password-reset counters: in Redis, so that every web worker shares them;
+# without REDIS_URL (`make run`, one process) in memory.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "dgaweb",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # The open-data API (/api/v1/): read-only JSON for everyone, documented by its OpenAPI schema.
 REST_FRAMEWORK = {

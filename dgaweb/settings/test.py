@@ -13,6 +13,16 @@ os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"dgaweb-test-{uuid.uuid4().h
 
 from .base import *  # noqa: F403
 
+# Each session's cache keys (the password-reset counters) are its own too, so that a run does not
+# inherit the counts of a run before it in the same hour.
+CACHES["default"]["KEY_PREFIX"] = CELERY_TASK_DEFAULT_QUEUE  # noqa: F405
+# Django's test client logs in (`client.login`) without a request, which django-axes refuses; this
+# backend gives such a call a request from 127.0.0.1 and checks the lockout as usual. A login
+# through the login pages has its own request and is checked exactly as in production.
+AUTHENTICATION_BACKENDS = [
+    "dgaweb.tests.backends.AxesBackendForTestClient",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # Tests queue Celery tasks to a real worker (see the celery_worker fixture), never eagerly.
 CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
