@@ -24,6 +24,14 @@ def answer_parse(question: Question, raw: list[str]):
 
     `question.options` must be loaded (prefetched) for choice questions.
     """
+    if any("\x00" in item for item in raw if item is not None):
+        # PostgreSQL cannot store it (common/middleware.py leaves the autosave to say so here).
+        raise InvalidAnswer(
+            _(
+                "The text you sent contains a NUL character, which cannot be stored. "
+                "Remove it and try again."
+            )
+        )
     raw = [item.strip() for item in raw if item is not None]
     raw = [item for item in raw if item != ""]
     kind = question.kind

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from agencies import roles
+from common.middleware import validates_own_nul
 
 from . import services
 from .models import Evidence, Question, Response
@@ -112,6 +113,7 @@ def question_card(request, pk, code):
 
 @login_required_htmx
 @require_POST
+@validates_own_nul
 def answer_autosave(request, pk, code):
     """Save one answer (htmx). 200 saved, 422 invalid, 409 stale, 403 locked: each with the
     status line of the question; on success also the questions whose show-if depends on it and
