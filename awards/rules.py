@@ -193,11 +193,10 @@ def votes_needed(quorum: int, eligible: int) -> int:
     return min(quorum, eligible)
 
 
-def has_quorum(votes: int, quorum: int, eligible: int | None = None) -> bool:
+def has_quorum(votes: int, quorum: int, eligible: int) -> bool:
     """Whether a candidate has the votes it needs (`votes_needed`), abstentions included; counted
-    votes only (not voided, cast by a member who may vote on it). Without `eligible`, the
-    category's quorum."""
-    return votes >= (quorum if eligible is None else votes_needed(quorum, eligible))
+    votes only (not voided, cast by a member who may vote on it)."""
+    return votes >= votes_needed(quorum, eligible)
 
 
 def below_quorum(quorum: int, eligible: int) -> bool:

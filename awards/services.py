@@ -217,7 +217,7 @@ def _votes_void(declaration: ConflictOfInterest, now) -> list[Vote]:
                 "vote": vote.pk,
                 "candidate": candidate.pk,
                 "choice": vote.choice,
-                "cast_at": vote.updated_at.isoformat(),
+                "last_changed_at": vote.updated_at.isoformat(),
                 "declaration": declaration.pk,
                 "reason": declaration.reason,
             },

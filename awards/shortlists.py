@@ -159,10 +159,10 @@ def year_categories_lock(year: SurveyYear) -> None:
     )
 
 
-def generation_plan(year: SurveyYear, *, category_ids=None, lock=False) -> GenerationPlan:
+def generation_plan(year: SurveyYear, *, category_ids=None) -> GenerationPlan:
     """Which of the year's open categories (or of `category_ids`) get a new shortlist, in
-    category order; `lock` locks them for the generation. Three queries: the categories, their
-    current shortlists, the staleness of those."""
+    category order. Three queries: the categories, their current shortlists, the staleness of
+    those. A generation takes `year_categories_lock` first, so the plan it reads holds."""
     categories = (
         AwardCategory.objects.filter(year=year, status=AwardCategory.Status.OPEN)
         .select_related("criterion_question", "tiebreak_dimension")
@@ -173,8 +173,6 @@ def generation_plan(year: SurveyYear, *, category_ids=None, lock=False) -> Gener
         )
         .order_by("order", "code")
     )
-    if lock:
-        categories = categories.select_for_update(of=("self",))
     if category_ids is not None:
         categories = categories.filter(pk__in=category_ids)
     categories = list(categories)
@@ -207,7 +205,7 @@ def shortlists_generate(
         year = SurveyYear.objects.select_for_update().get(pk=year_id)
         run = final_run_of(year)
         year_categories_lock(year)
-        plan = generation_plan(year, category_ids=category_ids, lock=True)
+        plan = generation_plan(year, category_ids=category_ids)
         plan.check()
         categories = plan.due
         if not categories:

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from common.middleware import NUL, nul_message
+
 from .models import Question
 
 SHORT_TEXT_MAX = 500
@@ -24,14 +26,9 @@ def answer_parse(question: Question, raw: list[str]):
 
     `question.options` must be loaded (prefetched) for choice questions.
     """
-    if any("\x00" in item for item in raw if item is not None):
+    if any(NUL in item for item in raw if item is not None):
         # PostgreSQL cannot store it (common/middleware.py leaves the autosave to say so here).
-        raise InvalidAnswer(
-            _(
-                "The text you sent contains a NUL character, which cannot be stored. "
-                "Remove it and try again."
-            )
-        )
+        raise InvalidAnswer(nul_message())
     raw = [item.strip() for item in raw if item is not None]
     raw = [item for item in raw if item != ""]
     kind = question.kind
