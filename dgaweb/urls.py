@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -55,7 +56,7 @@ urlpatterns = [
     path("", include("results.urls")),
     path("api/v1/", include("results.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
 ]
 
 admin.site.site_header = _("dgaweb administration")

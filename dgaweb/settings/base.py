@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line below it, and every response, carries the request's id.
+    "common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -58,6 +61,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "dgaweb.urls"
 WSGI_APPLICATION = "dgaweb.wsgi.application"
+# Where the admin answers, e.g. "office-7f3a/": a path nobody guesses keeps scanners off its login
+# page. Relative, ending with a slash (cookiecutter-django's DJANGO_ADMIN_URL).
+ADMIN_URL = env("ADMIN_URL", default="admin/")
+if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
+    raise ImproperlyConfigured(f'ADMIN_URL must look like "admin/" (got "{ADMIN_URL}").')
 
 TEMPLATES = [
     {
@@ -263,8 +271,18 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Time, level, the request's id ("-" outside a request; common/request_id.py), logger, text.
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "filters": {"request_id": {"()": "common.request_id.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
@@ -272,6 +290,25 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Error tracking: off unless SENTRY_DSN is set (any server that speaks the Sentry protocol:
+# sentry.io, a self-hosted Sentry or GlitchTip). Reports name no person: no user, cookies, IP
+# address or request body (answers and evidence stay on our servers); each carries its request_id.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        max_request_body_size="never",
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=None),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 # Import needs the "add" permission of the model, export the "view" one.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

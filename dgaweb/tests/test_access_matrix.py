@@ -447,7 +447,7 @@ def admin_url(name: str, route: str) -> str | None:
     if name == "admin:app_list":
         return reverse(name, kwargs={"app_label": "surveys"})
     if name == "admin:None" and "(?P<url>" in route:  # the admin's catch-all 404
-        return "/admin/no-such-page/"
+        return reverse("admin:index") + "no-such-page/"
     if name == "admin:view_on_site":
         year = SurveyYear.objects.order_by("pk").first()
         content_type = ContentType.objects.get_for_model(SurveyYear)

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.admin.sites import site
 from django.db import DatabaseError, IntegrityError, transaction
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from agencies.tests.factories import UserFactory
@@ -147,7 +148,8 @@ def test_the_admin_opens_a_year_as_the_logged_in_user(client, dga_staff):
     client.cookies["django_language"] = "en"
 
     client.post(
-        "/admin/surveys/surveyyear/", {"action": "open_years", "_selected_action": [year.pk]}
+        reverse("admin:surveys_surveyyear_changelist"),
+        {"action": "open_years", "_selected_action": [year.pk]},
     )
 
     assert YearTransition.objects.get(year=year).by == dga_staff
