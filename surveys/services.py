@@ -7,14 +7,15 @@ message names what is wrong; views and admin actions only translate those errors
 from dataclasses import dataclass
 from decimal import Decimal
 
-import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import evidence as evidence_checks
 from .models import (
     Answer,
     Evidence,
@@ -230,31 +231,24 @@ def answer_save(
 # ---------------------------------------------------------------------------------------------
 # Evidence
 
-# What an evidence file may be, recognised from its first bytes: PDF, images, office documents.
-EVIDENCE_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/gif",
-    "image/webp",
-    "image/tiff",
-    "application/msword",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.ms-excel",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.ms-powerpoint",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "application/vnd.oasis.opendocument.text",
-    "application/vnd.oasis.opendocument.spreadsheet",
-    "application/vnd.oasis.opendocument.presentation",
-}
+# What an evidence file may be and the checks it passes: surveys/evidence.py.
+EVIDENCE_TYPES = evidence_checks.EVIDENCE_TYPES
+MEGABYTE = 1024 * 1024
 
 
 def evidence_add(
     *, response: Response, question: Question, upload: UploadedFile, user, now=None
 ) -> Evidence:
-    """Keep an evidence file under a name the server makes, after checking its size and type."""
+    """Keep an evidence file under a name the server makes, if the question takes evidence, the
+    file is of a type evidence may be, carries no macro or virus, and fits within the limits.
+
+    The limits per question and per response (count and total size) are checked while the
+    response's row is locked, so two uploads at once cannot both pass a limit only one fits in.
+    Raises SurveyError (ResponseLocked too); nothing is kept when it raises.
+    """
     now = now or timezone.now()
+    if question.kind not in evidence_checks.EVIDENCE_KINDS or question.year_id != response.year_id:
+        raise SurveyError(_("This question does not take evidence files."))
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise SurveyError(
@@ -263,16 +257,15 @@ def evidence_add(
         )
     if upload.size == 0:
         raise SurveyError(_("%(name)s is empty.") % {"name": upload.name})
-    upload.seek(0)
-    kind = filetype.guess(upload.read(8192))
-    upload.seek(0)
-    if kind is None or kind.mime not in EVIDENCE_TYPES:
-        raise SurveyError(
-            _("%(name)s is not a PDF, an image or an office document (its content says %(type)s).")
-            % {"name": upload.name, "type": kind.mime if kind else _("unknown type")}
-        )
+    try:
+        kind = evidence_checks.evidence_type(upload)
+        # Before the lock: a scan takes time, and the response's row is not needed for it.
+        evidence_checks.scan_for_viruses(upload)
+    except evidence_checks.EvidenceRefused as refusal:
+        raise SurveyError(str(refusal)) from None
     with transaction.atomic():
         locked = _lock_editable_response(response, now)
+        _check_evidence_limits(response=locked, question=question, upload=upload)
         evidence = Evidence(
             response=locked,
             question=question,
@@ -292,6 +285,51 @@ def evidence_add(
         if locked.started_at is None:
             Response.objects.filter(pk=locked.pk).update(started_at=now)
     return evidence
+
+
+def _check_evidence_limits(*, response: Response, question: Question, upload) -> None:
+    """Refuse a file that would take the question or the response past a limit. The caller holds
+    the response's row lock, so the files counted here are all there are."""
+    kept = Evidence.objects.filter(response=response).aggregate(
+        response_files=Count("pk"),
+        response_bytes=Coalesce(Sum("size"), 0),
+        question_files=Count("pk", filter=Q(question=question)),
+        question_bytes=Coalesce(Sum("size", filter=Q(question=question)), 0),
+    )
+    name = upload.name
+    question_bytes = kept["question_bytes"] + upload.size
+    response_bytes = kept["response_bytes"] + upload.size
+    if kept["question_files"] >= settings.EVIDENCE_MAX_FILES_PER_QUESTION:
+        message = _(
+            "A question may have at most %(limit)s evidence files; "
+            "remove one before adding %(name)s."
+        ) % {"limit": settings.EVIDENCE_MAX_FILES_PER_QUESTION, "name": name}
+    elif question_bytes > settings.EVIDENCE_MAX_MB_PER_QUESTION * MEGABYTE:
+        message = _(
+            "The evidence files of a question may add up to at most %(limit)s MB; "
+            "with %(name)s they would be %(total)s MB."
+        ) % {
+            "limit": settings.EVIDENCE_MAX_MB_PER_QUESTION,
+            "name": name,
+            "total": _megabytes(question_bytes),
+        }
+    elif kept["response_files"] >= settings.EVIDENCE_MAX_FILES_PER_RESPONSE:
+        message = _(
+            "A questionnaire may have at most %(limit)s evidence files in all; "
+            "remove one before adding %(name)s."
+        ) % {"limit": settings.EVIDENCE_MAX_FILES_PER_RESPONSE, "name": name}
+    elif response_bytes > settings.EVIDENCE_MAX_MB_PER_RESPONSE * MEGABYTE:
+        message = _(
+            "The evidence files of a questionnaire may add up to at most %(limit)s MB; "
+            "with %(name)s they would be %(total)s MB."
+        ) % {
+            "limit": settings.EVIDENCE_MAX_MB_PER_RESPONSE,
+            "name": name,
+            "total": _megabytes(response_bytes),
+        }
+    else:
+        return
+    raise SurveyError(message)
 
 
 def evidence_delete(*, evidence: Evidence, now=None) -> None:

@@ -21,6 +21,7 @@ from agencies import roles
 from common.middleware import validates_own_nul
 
 from . import services
+from .evidence import download_name
 from .models import Evidence, Question, Response
 from .questionnaire import InvalidAnswer
 from .selectors import ResponseState
@@ -239,7 +240,7 @@ def evidence_download(request, pk):
     return FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(evidence.original_name, evidence.content_type),
         content_type=evidence.content_type,
     )
 

@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before any middleware or view reads the body (CSRF and NUL checks read it in process_view).
+    "common.request_size.RequestSizeMiddleware",
     "common.middleware.NulCharacterMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -146,6 +148,20 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Evidence files respondents attach: at most this many megabytes each.
 EVIDENCE_MAX_MB = env.int("EVIDENCE_MAX_MB", default=10)
 EVIDENCE_MAX_BYTES = EVIDENCE_MAX_MB * 1024 * 1024
+# ... at most this many files and megabytes for one question, and for one agency's questionnaire.
+EVIDENCE_MAX_FILES_PER_QUESTION = env.int("EVIDENCE_MAX_FILES_PER_QUESTION", default=10)
+EVIDENCE_MAX_MB_PER_QUESTION = env.int("EVIDENCE_MAX_MB_PER_QUESTION", default=50)
+EVIDENCE_MAX_FILES_PER_RESPONSE = env.int("EVIDENCE_MAX_FILES_PER_RESPONSE", default=100)
+EVIDENCE_MAX_MB_PER_RESPONSE = env.int("EVIDENCE_MAX_MB_PER_RESPONSE", default=300)
+# A request whose body is larger than this is refused with 413 before any of it is read
+# (common/request_size.py); Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count files.
+REQUEST_MAX_MB = env.int("REQUEST_MAX_MB", default=EVIDENCE_MAX_MB + 1)
+# The virus scanner: clamd's socket, or its host and port. When set, every evidence file is
+# scanned before it is kept, and refused while clamd is down (surveys/evidence.py).
+CLAMD_SOCKET = env("CLAMD_SOCKET", default="")
+CLAMD_HOST = env("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.int("CLAMD_TIMEOUT", default=60)
 # Uploads bigger than this are streamed to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
