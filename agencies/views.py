@@ -9,6 +9,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 
+from security.models import SecurityEvent
+from security.services import account_for, event_record
+
 from .ratelimits import client_ip_address, password_reset_allowed
 
 logger = logging.getLogger(__name__)
@@ -20,9 +23,16 @@ class PasswordResetView(auth_views.PasswordResetView):
     other, so the form never tells whether an address has an account."""
 
     def form_valid(self, form):
-        if password_reset_allowed(
-            email=form.cleaned_data["email"], ip_address=client_ip_address(self.request)
-        ):
+        email = form.cleaned_data["email"]
+        allowed = password_reset_allowed(email=email, ip_address=client_ip_address(self.request))
+        event_record(
+            kind=SecurityEvent.Kind.PASSWORD_RESET_REQUESTED,
+            user=account_for(email),
+            email=email,
+            request=self.request,
+            details={} if allowed else {"refused": "too many requests"},
+        )
+        if allowed:
             return super().form_valid(form)
         logger.warning("Password reset refused: too many requests for the address or client.")
         return HttpResponseRedirect(self.get_success_url())

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies import views as account_views
 
 from . import views
+from .health import HealthView
 
 accounts = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -50,6 +51,7 @@ accounts = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("ping/", views.ping, name="ping"),
+    path("health/", HealthView.as_view(), name="health"),
     path("accounts/", include(accounts)),
     path("survey/", include("surveys.urls")),
     path("awards/", include("awards.urls")),

@@ -322,7 +322,7 @@ if SENTRY_DSN:
         send_default_pii=False,
         max_request_body_size="never",
         environment=env("SENTRY_ENVIRONMENT", default="production"),
-        release=env("SENTRY_RELEASE", default=None),
+        release=env("SENTRY_RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 

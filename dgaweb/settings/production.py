@@ -25,6 +25,9 @@ STORAGES = {
 
 # HTTPS everywhere. Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED=true.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# ... but for /health/, which Docker and monitors ask over plain HTTP inside the host; it says only
+# ok or failing.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Cookies only over HTTPS; SECURE_COOKIES=false is for a plain-HTTP trial on your own machine.

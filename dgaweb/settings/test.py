@@ -23,6 +23,9 @@ AUTHENTICATION_BACKENDS = [
     "dgaweb.tests.backends.AxesBackendForTestClient",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# The security event log refuses TRUNCATE unless the session allows it (security/migrations/0002);
+# Django empties the test database with TRUNCATE after each transactional test.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c dgaweb.allow_truncate=on"  # noqa: F405
 # Tests queue Celery tasks to a real worker (see the celery_worker fixture), never eagerly.
 CELERY_TASK_ALWAYS_EAGER = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
