@@ -31,6 +31,24 @@
     if (form && event.detail.successful) { delete form.dataset.attempt; }
   });
 
+  // An evidence file larger than the server keeps is refused here, before it is sent: a browser
+  // sending a big file to a server that has already answered 413 often reports a broken
+  // connection instead of the answer. The server refuses it all the same.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form.evidence-upload")) { return; }
+    var input = form.querySelector("input[type=file][data-max-mb]");
+    var notice = form.querySelector(".evidence-too-large");
+    var tooLarge = Array.prototype.some.call(input ? input.files : [], function (file) {
+      return file.size > Number(input.dataset.maxMb) * 1024 * 1024;
+    });
+    if (notice) { notice.hidden = !tooLarge; }
+    if (tooLarge) {
+      event.preventDefault();
+      input.value = "";
+    }
+  });
+
   // Leaving the page while an answer is still waiting to be sent again asks first.
   window.addEventListener("beforeunload", function (event) {
     if (document.querySelector("form.answer-form[data-attempt]")) {
