@@ -109,6 +109,29 @@ def test_the_app_reads_and_writes_rows(as_app):
     assert gone == (0,)
 
 
+def test_django_writes_through_the_app_role(migrated_database):
+    roles = migrated_database
+    app_url = f"postgres://{roles['app']}:{roles['app_password']}@{HOST}:{PORT}/{roles['db']}"
+    env = {**PRODUCTION_ENV, "DATABASE_URL": app_url}
+
+    created = manage(
+        "createsuperuser",
+        "--no-input",
+        **env,
+        DJANGO_SUPERUSER_EMAIL="root@dga.example",
+        DJANGO_SUPERUSER_PASSWORD="a long and unguessable password",
+    )
+    pending = manage("migrate", "--check", **env)
+
+    assert created.returncode == 0, created.stderr
+    assert pending.returncode == 0, pending.stdout + pending.stderr
+    with connect(roles["db"], roles["app"], roles["app_password"]) as connection:
+        superusers = connection.execute(
+            "SELECT email FROM agencies_user WHERE is_superuser"
+        ).fetchall()
+    assert superusers == [("root@dga.example",)]
+
+
 @pytest.mark.parametrize(
     "statement",
     [
