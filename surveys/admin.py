@@ -24,6 +24,7 @@ from agencies.models import Agency, Ministry
 from agencies.services import RegistryImportError, dataset_from_upload
 
 from . import invitations, services
+from .history import response_history
 from .models import (
     Answer,
     Dimension,
@@ -466,12 +467,47 @@ class ResponseAdmin(admin.ModelAdmin):
         "returned_at",
         "last_reminded_at",
     ]
+    readonly_fields += ["status_changes", "history"]
     fields = [*readonly_fields[:2], "deadline_extended_to", *readonly_fields[2:]]
     actions = ["send_invitations", "send_reminders", "return_for_revision"]
     list_per_page = 50
 
     def has_add_permission(self, request):
         return False  # agencies are invited from the agency list, which creates their response
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.answer_history_view)
+        return [
+            path("<int:pk>/answer-history/", view, name="surveys_response_answer_history"),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("status changes"))
+    def status_changes(self, response):
+        """As PostgreSQL's trigger recorded them (read-only for everyone), newest first."""
+        return render_to_string(
+            "admin/surveys/_status_changes.html",
+            {"history": response_history(response, answers=False)},
+        )
+
+    @admin.display(description=_("history"))
+    def history(self, response):
+        url = reverse("admin:surveys_response_answer_history", args=[response.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Every version of every answer"))
+
+    def answer_history_view(self, request, pk):
+        """Every status change and answer version of the response, read-only."""
+        response = get_object_or_404(Response.objects.select_related("year", "agency"), pk=pk)
+        if not self.has_view_permission(request, response):
+            raise PermissionDenied
+        context = self.admin_site.each_context(request) | {
+            "title": _("History of %(response)s") % {"response": response},
+            "response": response,
+            "history": response_history(response),
+            "opts": self.opts,
+            "original": response,
+        }
+        return TemplateResponse(request, "admin/surveys/response_history.html", context)
 
     @admin.display(description=_("code"), ordering="agency__code")
     def agency_code(self, response):

@@ -9,6 +9,7 @@ import uuid
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+import pghistory
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -19,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from common.history import FieldChange
 
 # The survey has run every year since B.E. 2558 (2015).
 FIRST_SURVEY_YEAR_BE = 2558
@@ -494,6 +496,23 @@ class ResponseQuerySet(models.QuerySet):
         return self.filter(agency__memberships__user=user)
 
 
+# Every status change of a response (from, to, when, the context: who and where), written by a
+# PostgreSQL trigger, so `.update()` is seen too; append-only (common/history.py).
+@pghistory.track(
+    FieldChange("status_changed", field="status"),
+    fields=["status"],
+    model_name="ResponseStatusChange",
+    obj_field=pghistory.ObjForeignKey(related_name="status_changes"),
+    context_field=pghistory.ContextJSONField(),
+    context_id_field=None,
+    append_only=True,
+    attrs={"from_status": models.CharField(_("from"), max_length=12)},
+    meta={
+        "verbose_name": _("response status change"),
+        "verbose_name_plural": _("response status changes"),
+        "ordering": ["pgh_id"],
+    },
+)
 class Response(models.Model):
     """One invited agency's answers for one year. Inviting an agency creates its response."""
 
@@ -580,6 +599,23 @@ class Response(models.Model):
         )
 
 
+# Every version of an answer: its value when first saved and each time the value changes, by
+# PostgreSQL triggers (`.update()` too); the rest of the row is not copied, so a save stays cheap.
+@pghistory.track(
+    pghistory.InsertEvent("created"),
+    pghistory.UpdateEvent("changed", condition=pghistory.AnyChange("value")),
+    fields=["value", "version"],
+    model_name="AnswerVersion",
+    obj_field=pghistory.ObjForeignKey(related_name="versions"),
+    context_field=pghistory.ContextJSONField(),
+    context_id_field=None,
+    append_only=True,
+    meta={
+        "verbose_name": _("answer version"),
+        "verbose_name_plural": _("answer versions"),
+        "ordering": ["pgh_id"],
+    },
+)
 class Answer(models.Model):
     """The answer to one question, saved on its own so that people on different questions never
     overwrite each other; `version` refuses a save based on a stale value.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_history
 
 app_name = "surveys"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/questions/<str:code>/evidence/", views.evidence_upload, name="upload"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/history/", views_history.history, name="history"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
 ]

@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    # Answer and response history kept by PostgreSQL triggers (none on SQLite): surveys/models.py.
+    "pgtrigger",
+    "pghistory",
     "dgaweb",
     "agencies",
     "surveys",
@@ -51,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The user and URL of each POST go with its writes to the history triggers (common/history.py).
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -279,6 +284,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# History (common/history.py): only requests that change something carry a context, and a GET
+# then sends nothing extra to PostgreSQL.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Every import is written to the admin log, so DGA staff can see who changed the registry.

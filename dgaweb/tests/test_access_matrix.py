@@ -103,6 +103,7 @@ ACCESS = {
     "surveys:upload": POST_ONLY,
     "surveys:review": OWN_AGENCY,
     "surveys:submit": POST_ONLY,
+    "surveys:history": OWN_AGENCY,  # DGA staff read it in the admin (the response's history)
     # Evidence: its own agency, DGA staff and the award committee.
     "surveys:evidence": row(LOGIN, OK, NOT_FOUND, OK, OK, OK, OK),
     "surveys:evidence_remove": POST_ONLY,
@@ -200,6 +201,7 @@ URL_KWARGS = {
     "surveys:upload": _question,
     "surveys:review": _response,
     "surveys:submit": _response,
+    "surveys:history": _response,
     "surveys:evidence": lambda w: {"pk": w.evidence.pk},
     "surveys:evidence_remove": lambda w: {"pk": w.evidence.pk},
     "awards:committee_year": _unpublished,

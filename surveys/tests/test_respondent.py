@@ -361,4 +361,5 @@ class TestQueryCounts:
         large = self._count(django_assert_max_num_queries, client, response, respondent, 40)
         assert small == large
         # Frozen questionnaires are cached per process, so only the response's own rows are read.
-        assert small == (5, 12)
+        # The autosave's 13 include the history's context before its one write (common/history.py).
+        assert small == (5, 13)
