@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "surveys",
     "awards",
     "results",
+    # The security event log; after axes, whose receivers must run before its own.
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +56,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records every 403 with its user and path, and keeps the request for the event log's
+    # receivers (security/middleware.py).
+    "security.middleware.SecurityEventMiddleware",
     # The user and URL of each POST go with its writes to the history triggers (common/history.py).
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
