@@ -1,12 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from import_export.admin import ImportExportModelAdmin
 
-from . import roles
+from . import mfa, roles
 from .forms import (
     ALLOW_STAFF_AND_COMMITTEE,
     SuperuserUserChangeForm,
@@ -131,13 +133,13 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is not None and request.user.is_superuser:
+        if obj is not None and request.user.has_perm("agencies.grant_roles"):
             kwargs.setdefault("form", SuperuserUserChangeForm)
         return super().get_form(request, obj, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or request.user.is_superuser:
+        if obj is None or request.user.has_perm("agencies.grant_roles"):
             return fieldsets
         # The password's button leads to a page only superusers may use, and the confirmation
         # box is theirs alone.
@@ -149,25 +151,50 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly_fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
+        if not request.user.has_perm("agencies.grant_roles"):
             # Read-only fields are left out of the form, so a forged POST cannot set them.
             readonly_fields += ROLE_FIELDS
         return readonly_fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not roles.may_change_account(request.user, obj):
+        if obj is not None and not request.user.has_perm("agencies.change_account", obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not roles.may_change_account(request.user, obj):
+        if obj is not None and not request.user.has_perm("agencies.change_account", obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def user_change_password(self, request, id, form_url=""):
-        if not request.user.is_superuser:
+        if not request.user.has_perm("agencies.set_password"):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
+
+    actions = ["reset_mfa"]
+
+    @admin.action(
+        description=_("Reset two-step verification of the selected people"),
+        permissions=["change"],
+    )
+    def reset_mfa(self, request, queryset):
+        """A lost phone: the person's authenticator and recovery codes go, and they set up a new
+        one at their next page. Only for accounts the user may change (a role-holding account:
+        a superuser only); each reset is in the person's history."""
+        done, refused = 0, 0
+        for account in queryset:
+            if not self.has_change_permission(request, account):
+                refused += 1
+                continue
+            if mfa.mfa_reset(user=account):
+                self.log_change(request, account, gettext_noop("Reset two-step verification."))
+                done += 1
+        if done:
+            message = _("Two-step verification reset for %(count)d people.")
+            self.message_user(request, message % {"count": done}, messages.SUCCESS)
+        if refused:
+            message = _("Not reset for %(count)d people whose account only a superuser may change.")
+            self.message_user(request, message % {"count": refused}, messages.ERROR)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django's message (the fields changed, the confirmation box among them once ticked),
@@ -190,3 +217,10 @@ class UserAdmin(DjangoUserAdmin):
                 for name in sorted(roles_before - roles_after)
             ]
         )
+
+
+# A person's devices are reset from their page (UserAdmin.reset_mfa); django-otp's own device
+# pages would show an authenticator's secret, so they are not in the admin.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -1,6 +1,6 @@
 """Who answers the survey: provinces, ministries, agencies, and the people who work for them."""
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, _user_has_perm
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -235,6 +235,11 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, email):
+        """The account of an e-mail address in any case, as the login pages ask for it: the
+        unique index on LOWER(email) finds it and makes it the only one."""
+        return self.alias(email_lower=Lower("email")).get(email_lower=(email or "").lower())
+
     def create_user(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", False)
         extra_fields.setdefault("is_superuser", False)
@@ -266,6 +271,15 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def has_perm(self, perm, obj=None):
+        """Django's answer, except that a superuser's flag does not imply the permissions of
+        agencies.permissions.ROLE_BOUND: those only the people who hold the role have."""
+        from .permissions import ROLE_BOUND
+
+        if perm in ROLE_BOUND:
+            return self.is_active and _user_has_perm(self, perm, obj)
+        return super().has_perm(perm, obj)
 
 
 class AgencyMembership(models.Model):

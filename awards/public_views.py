@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
 
-from agencies.roles import is_dga_staff
 from common import exports
 from surveys.models import SurveyYear
 
@@ -15,7 +14,7 @@ from .models import AwardCategory, Candidate
 
 def _get_year_for_user(request, year: int) -> SurveyYear:
     survey_year = get_object_or_404(SurveyYear, year=year)
-    if not publication.year_visible_to(survey_year, request.user):
+    if not request.user.has_perm("awards.view_year", survey_year):
         raise Http404
     return survey_year
 
@@ -31,7 +30,7 @@ def _get_winner_for_user(request, pk: int) -> Candidate:
         shortlist__is_current=True,
         shortlist__category__status=AwardCategory.Status.FINALISED,
     )
-    if not publication.year_visible_to(candidate.shortlist.category.year, request.user):
+    if not request.user.has_perm("awards.view_year", candidate.shortlist.category.year):
         raise Http404
     return candidate
 
@@ -46,7 +45,7 @@ def _private_if_preview(response, survey_year: SurveyYear):
 def index(request):
     years = SurveyYear.objects.order_by("-year")
     previews = SurveyYear.objects.none()
-    if is_dga_staff(request.user):
+    if request.user.has_perm("surveys.view_unpublished_year"):
         previews = years.filter(
             published_at__isnull=True, award_categories__isnull=False
         ).distinct()

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from agencies.models import Province
-from agencies.roles import is_dga_staff
 from dgaweb.templatetags.era import era_date
 from surveys.models import SurveyYear, localized
 from surveys.scoring import score_difference, score_display
@@ -34,14 +33,6 @@ from .selectors import published_winners
 
 BANGKOK = "TH-10"  # a province-level city, not "จังหวัด…"
 THAI = re.compile("[\u0e00-\u0e7f]")
-
-
-# Who may see a year -------------------------------------------------------------------------------
-
-
-def year_visible_to(year: SurveyYear, user) -> bool:
-    """Published years are open to everyone; an unpublished year only to DGA staff, as a preview."""
-    return year.is_published or is_dga_staff(user)
 
 
 # The winners --------------------------------------------------------------------------------------

@@ -87,6 +87,29 @@ def is_conflicted(candidate: Candidate, conflicts: Conflicts) -> bool:
     return False
 
 
+def evidence_open_to_member(member, response) -> bool:
+    """Whether a committee member may read the evidence of `response`: it is submitted, and its
+    agency is on a current shortlist of the response's year (itself, or its province for a
+    provincial unit), through a candidacy the member is not conflicted with, and the member is
+    not conflicted with the agency itself. Three queries."""
+    if response.status != response.Status.SUBMITTED:
+        return False
+    agency = response.agency
+    conflicts = conflicts_of(member, response.year)
+    if agency.pk in conflicts.agency_ids:
+        return False
+    reaches = Q(agency=agency)
+    if agency.level == Agency.Level.PROVINCIAL_UNIT and agency.province_id:
+        reaches |= Q(province_id=agency.province_id)
+    candidacies = Candidate.objects.filter(
+        reaches, shortlist__is_current=True, shortlist__category__year_id=response.year_id
+    ).values_list("agency_id", "province_id")
+    return any(
+        not is_conflicted(Candidate(agency_id=agency_id, province_id=province_id), conflicts)
+        for agency_id, province_id in candidacies
+    )
+
+
 # The votes that count ----------------------------------------------------------------------------
 
 

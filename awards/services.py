@@ -17,7 +17,6 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agencies.roles import is_committee_chair, is_committee_member
 from surveys.lifecycle import YearTransitionRefused, year_transition
 from surveys.models import SurveyYear
 
@@ -68,7 +67,7 @@ def vote_cast(*, candidate: Candidate, member, choice: str, comment: str = "", n
     shortlist, with an audit entry (none when nothing changed). MemberConflicted when the member
     has a conflict of interest with the candidate."""
     now = now or timezone.now()
-    if not is_committee_member(member):
+    if not member.has_perm("awards.vote_candidate", candidate):
         raise AwardError(_("Only members of the award committee vote."))
     if choice not in Vote.Choice.values:
         raise AwardError(
@@ -137,7 +136,7 @@ def conflict_declare(*, year: SurveyYear, member, agency, reason: str, now=None)
     A finalised category's decision stands as it was taken."""
     now = now or timezone.now()
     reason = reason.strip()
-    if not is_committee_member(member):
+    if not member.has_perm("awards.declare_conflict", year):
         raise AwardError(_("Only members of the award committee declare conflicts of interest."))
     if not reason:
         raise AwardError(_("Say how you are linked to the agency."))
@@ -317,7 +316,7 @@ def nominee_add(
     """Add a nominee to a nomination category's current shortlist."""
     now = now or timezone.now()
     nominee = nominee.strip()
-    if not is_committee_member(member):
+    if not member.has_perm("awards.nominate", category):
         raise AwardError(_("Only members of the award committee nominate."))
     if category.kind != AwardCategory.Kind.NOMINATION:
         raise AwardError(_("Only nomination categories take nominees."))
@@ -391,7 +390,7 @@ def category_finalise(
     committee's votes decide it (a winner when approvals outnumber rejections)."""
     now = now or timezone.now()
     reason = reason.strip()
-    if not is_committee_chair(chair):
+    if not chair.has_perm("awards.finalise_category", category):
         raise AwardError(_("Only the chair of the award committee finalises a category."))
     with transaction.atomic():
         category = _category_lock(category.pk)

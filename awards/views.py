@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from agencies import roles
 from surveys.models import SurveyYear
 from surveys.views import login_required_htmx
 
@@ -31,12 +30,13 @@ EXCLUDED_PER_PAGE = 100
 
 
 def committee_member_required(view):
-    """Logged in (else to the login page) and on the award committee (else 403)."""
+    """Logged in (else to the login page) and on the award committee (`awards.view_committee`,
+    else 403)."""
 
     @login_required_htmx
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not roles.is_committee_member(request.user):
+        if not request.user.has_perm("awards.view_committee"):
             return _refused(request, _("These pages are for the members of the award committee."))
         return view(request, *args, **kwargs)
 
@@ -193,7 +193,9 @@ def _shortlist_context(
         "page": page,
         "is_open": not category.is_finalised,
         "can_finalise": (
-            roles.is_committee_chair(request.user) and not category.is_finalised and page.rows
+            request.user.has_perm("awards.finalise_category", category)
+            and not category.is_finalised
+            and page.rows
         ),
         "vote_choices": Vote.Choice.choices,
         "nomination_form": (nomination_form or NominationForm()) if is_nomination else None,
@@ -245,7 +247,7 @@ def nominate(request, pk):
 @require_POST
 def finalise(request, pk):
     category = _category_for_member(request, pk)
-    if not roles.is_committee_chair(request.user):
+    if not request.user.has_perm("awards.finalise_category", category):
         return _refused(
             request,
             _("Only the chair of the award committee finalises a category."),

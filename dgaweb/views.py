@@ -1,7 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from agencies import roles
 from agencies.selectors import membership_for_user, registry_summary
 
 # DGA (EGA before 2018) has run the survey every year since 2015 (B.E. 2558).
@@ -14,10 +13,8 @@ def home(request):
     context = {
         "survey_first_year": SURVEY_FIRST_YEAR,
         "membership": membership_for_user(user),
-        "is_dga_staff": roles.is_dga_staff(user),
-        "is_committee_member": roles.is_committee_member(user),
     }
-    if context["is_dga_staff"]:
+    if user.has_perm("results.view_dashboards"):
         context["registry"] = registry_summary()
     return render(request, "home.html", context)
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
-from agencies import roles
 from agencies.models import Agency
 from dgaweb.templatetags.era import era_year
 from surveys.aggregates import AgencyScore, group_keys
@@ -300,7 +299,7 @@ def agency_history(agency: Agency, *, user) -> list[HistoryPoint]:
     scores = ResponseScore.objects.filter(
         run__is_current=True, response__agency=agency, problems=[]
     )
-    if not roles.is_dga_staff(user):
+    if not user.has_perm("surveys.view_unpublished_year"):
         scores = scores.filter(run__year__status=SurveyYear.Status.PUBLISHED)
     return [
         HistoryPoint(year=year, overall=overall)
@@ -328,7 +327,7 @@ def readable_years(user) -> list[SurveyYear]:
     """The years DGA staff (scored and published) or the committee (published) pick from,
     newest first. One query."""
     statuses = [SurveyYear.Status.PUBLISHED]
-    if roles.is_dga_staff(user):
+    if user.has_perm("surveys.view_unpublished_year"):
         statuses.append(SurveyYear.Status.SCORED)
     return list(SurveyYear.objects.filter(status__in=statuses).order_by("-year"))
 

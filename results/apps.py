@@ -8,3 +8,6 @@ class ResultsConfig(AppConfig):
 
     name = "results"
     verbose_name = _("Results")
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (registers the rules)

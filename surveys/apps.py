@@ -9,4 +9,6 @@ class SurveysConfig(AppConfig):
     def ready(self):
         from common import history
 
+        from . import permissions  # noqa: F401  (registers the rules)
+
         history.install()

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from agencies import roles
 from common.middleware import validates_own_nul
 
 from . import services
@@ -43,20 +42,22 @@ def login_required_htmx(view):
 
 
 def _get_response_for_user(request, pk) -> Response:
-    """The response if it belongs to the user's own agency; 404 for anyone else's."""
-    return get_object_or_404(
-        Response.objects.for_user(request.user).select_related("year", "agency", "submitted_by"),
-        pk=pk,
+    """The response if the user works on it (`surveys.change_answer`: its own agency's people);
+    404 for anyone else, so that they cannot even learn that it exists."""
+    response = get_object_or_404(
+        Response.objects.select_related("year", "agency", "submitted_by"), pk=pk
     )
+    if not request.user.has_perm("surveys.change_answer", response):
+        raise Http404
+    return response
 
 
-def _get_evidence_for_user(request, pk) -> Evidence:
-    """Evidence is for its own agency, DGA staff and the award committee."""
-    evidence = get_object_or_404(Evidence.objects.select_related("response__agency"), pk=pk)
-    user = request.user
-    if roles.is_dga_staff(user) or roles.is_committee_member(user):
-        return evidence
-    if not Response.objects.for_user(user).filter(pk=evidence.response_id).exists():
+def _get_evidence_for_user(request, pk, *, perm: str = "surveys.download_evidence") -> Evidence:
+    """The evidence if the user has `perm` on it; 404 otherwise."""
+    evidence = get_object_or_404(
+        Evidence.objects.select_related("response__agency", "response__year", "question"), pk=pk
+    )
+    if not request.user.has_perm(perm, evidence):
         raise Http404
     return evidence
 
@@ -212,8 +213,8 @@ def evidence_upload(request, pk, code):
 @login_required_htmx
 @require_POST
 def evidence_remove(request, pk):
-    evidence = _get_evidence_for_user(request, pk)
-    response = _get_response_for_user(request, evidence.response_id)
+    evidence = _get_evidence_for_user(request, pk, perm="surveys.remove_evidence")
+    response = evidence.response
     errors = []
     try:
         services.evidence_delete(evidence=evidence)

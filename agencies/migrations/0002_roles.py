@@ -1,17 +1,8 @@
+"""Once created the role groups; agencies.roles.sync_roles now does it after every migrate,
+from the one table of roles (agencies.roles.GROUP_PERMISSIONS). Kept, empty, for the migrations
+that depend on it."""
+
 from django.db import migrations
-
-from agencies import roles
-
-
-def create_roles(apps, schema_editor):
-    roles.grant_permissions(apps, roles.DGA_STAFF, roles.DGA_STAFF_PERMISSIONS)
-    roles.grant_permissions(apps, roles.AWARD_COMMITTEE, roles.AWARD_COMMITTEE_PERMISSIONS)
-
-
-def remove_roles(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(
-        name__in=[roles.DGA_STAFF, roles.AWARD_COMMITTEE]
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -21,4 +12,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = []

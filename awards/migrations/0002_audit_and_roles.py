@@ -1,25 +1,6 @@
 from django.db import migrations
 
-from agencies import roles
-
-# DGA staff configure the categories, generate shortlists and publish (in the admin), and read
-# everything else, the audit record included. The committee works in its own pages, not the admin.
-DGA_STAFF = (
-    [("awards", f"{action}_awardcategory") for action in ("view", "add", "change")]
-    + [
-        ("awards", f"view_{model}")
-        for model in (
-            "shortlist",
-            "candidate",
-            "exclusion",
-            "vote",
-            "conflictofinterest",
-            "publication",
-            "auditentry",
-        )
-    ]
-    + [("awards", "add_publication")]
-)
+# The roles' permissions are agencies.roles.sync_roles' (after every migrate), not this migration's.
 
 # The audit record is append-only: PostgreSQL refuses UPDATE and DELETE on it, whoever asks.
 # (TRUNCATE, an owner's operation, stays possible: the test suite empties tables with it.)
@@ -49,16 +30,9 @@ def append_only_reverse(apps, schema_editor):
         schema_editor.execute(APPEND_ONLY_REVERSE)
 
 
-def grant(apps, schema_editor):
-    roles.grant_permissions(apps, roles.DGA_STAFF, DGA_STAFF)
-    Group = apps.get_model("auth", "Group")
-    Group.objects.get_or_create(name=roles.AWARD_CHAIR)
-
-
 class Migration(migrations.Migration):
     dependencies = [("awards", "0001_initial")]
 
     operations = [
         migrations.RunPython(append_only, append_only_reverse),
-        migrations.RunPython(grant, migrations.RunPython.noop),
     ]

@@ -37,6 +37,13 @@ INSTALLED_APPS = [
     # Answer and response history kept by PostgreSQL triggers (none on SQLite): surveys/models.py.
     "pgtrigger",
     "pghistory",
+    # {% load rules %} in templates; each app registers its rules in AppConfig.ready().
+    "rules",
+    "csp",
+    # Multi-factor authentication: authenticator apps (TOTP) and one-time recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dgaweb",
     "agencies",
     "surveys",
@@ -51,6 +58,10 @@ MIDDLEWARE = [
     "common.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their own headers; above the rest, so that every
+    # other response (a redirect, a 403 or a 422 too) gets the CSP and the cache rule.
+    "csp.middleware.CSPMiddleware",
+    "common.cache_control.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dgaweb.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +78,10 @@ MIDDLEWARE = [
     # Before any middleware or view reads the body (CSRF and NUL checks read it in process_view).
     "common.request_size.RequestSizeMiddleware",
     "common.middleware.NulCharacterMiddleware",
+    # After authentication, messages and htmx: ends idle and old sessions, then asks for the
+    # second factor wherever agencies.mfa.mfa_required says so (agencies/middleware.py).
+    "agencies.middleware.SessionLifetimeMiddleware",
+    "agencies.middleware.MfaMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,6 +131,8 @@ AUTH_USER_MODEL = "agencies.User"
 # django-axes first: it refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Object permissions: the django-rules predicates of each app's permissions.py.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -204,6 +221,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_RESET_ON_SUCCESS = True
 # Django's AuthenticationForm posts the e-mail address (our USERNAME_FIELD) as "username".
 AXES_USERNAME_FORM_FIELD = "username"
+# ... counted in lower case, as the login matches it.
+AXES_USERNAME_CALLABLE = "agencies.ratelimits.login_username"
 AXES_CLIENT_IP_CALLABLE = "agencies.ratelimits.client_ip_address"
 # The lockout page in the user's language, with 429 Too Many Requests.
 AXES_LOCKOUT_CALLABLE = "agencies.views.locked_out"
@@ -211,6 +230,14 @@ AXES_HTTP_RESPONSE_CODE = 429
 # Only failed attempts are stored: a row for every successful login would grow without end and hold
 # personal data nobody reads.
 AXES_DISABLE_ACCESS_LOG = True
+# Sessions end after SESSION_IDLE_MINUTES_* without a request (staff and the committee sooner
+# than agency people) and SESSION_MAX_HOURS after the login in any case (agencies/middleware.py).
+SESSION_IDLE_MINUTES_STAFF = env.int("SESSION_IDLE_MINUTES_STAFF", default=30)
+SESSION_IDLE_MINUTES_RESPONDENT = env.int("SESSION_IDLE_MINUTES_RESPONDENT", default=8 * 60)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
+# The names the authenticator app shows beside the six-digit code.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="dgaweb")
 # Password-reset e-mails: at most this many an hour for one address, and from one client address.
 PASSWORD_RESET_EMAIL_LIMIT = env.int("PASSWORD_RESET_EMAIL_LIMIT", default=3)
 PASSWORD_RESET_IP_LIMIT = env.int("PASSWORD_RESET_IP_LIMIT", default=20)
@@ -289,6 +316,46 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Browser protections (README, "Security"). A strict Content-Security-Policy: scripts, styles, fonts
+# and data come from this site only; no inline script, style or on* attribute anywhere (our pages,
+# the admin, the API documentation), no eval; no one may frame a page. htmx is told not to add its
+# own <style> (includeIndicatorStyles in the htmx-config meta tags). The API documentation's ReDoc
+# needs a little more, on that page only (results/api/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+# Sent by Django's SecurityMiddleware: links to other sites carry no path of ours (it may name an
+# agency or a response), and no window another site opens can reach into ours.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Which responses browsers and proxies may keep (common/cache_control.py): every other one gets
+# `Cache-Control: no-store`. PUBLIC_PAGES are public when answered to an anonymous visitor (a
+# logged-in user's page names them); PUBLIC_FOR_EVERYONE never read the session. "ns:*" is all of
+# a namespace.
+PUBLIC_PAGES = [
+    "home",
+    "awards:index",
+    "awards:results",
+    "awards:export",
+    "awards:certificate",
+    "results:open_data",
+    "results:dictionary",
+    "results:package",
+]
+PUBLIC_FOR_EVERYONE = ["api:*"]
 
 # History (common/history.py): only requests that change something carry a context, and a GET
 # then sends nothing extra to PostgreSQL.

@@ -21,6 +21,7 @@ CACHES["default"]["KEY_PREFIX"] = CELERY_TASK_DEFAULT_QUEUE  # noqa: F405
 # through the login pages has its own request and is checked exactly as in production.
 AUTHENTICATION_BACKENDS = [
     "dgaweb.tests.backends.AxesBackendForTestClient",
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # The security event log refuses TRUNCATE unless the session allows it (security/migrations/0002);

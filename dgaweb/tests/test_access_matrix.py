@@ -94,6 +94,17 @@ ACCESS = {
     "password_reset_complete": EVERYONE,
     "password_set": EVERYONE,  # an invalid link: the page that says so
     "set_language": row(*[REDIRECT] * 7),  # GET changes nothing and goes back
+    # The second factor and the account page (agencies/mfa.py). Test-client logins have passed
+    # the second step (dgaweb/tests/mfa.py), so the two-step page sends them on; a respondent
+    # without MFA may set it up; the roles that have it are sent to their account page.
+    "mfa_verify": row(LOGIN, *[REDIRECT] * 6),
+    "mfa_setup": row(LOGIN, OK, OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "mfa_recovery_codes": row(LOGIN, *[REDIRECT] * 6),  # shown once, right after they are made
+    "account_security": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "recovery_codes_regenerate": POST_ONLY,
+    "mfa_disable": POST_ONLY,
+    "password_change": row(LOGIN, OK, OK, OK, OK, OK, OK),
+    "password_change_done": row(LOGIN, OK, OK, OK, OK, OK, OK),
     # surveys/urls.py: the respondent's questionnaire of the open year.
     "surveys:responses": row(LOGIN, OK, OK, OK, OK, OK, OK),  # each sees their own (or none)
     "surveys:dashboard": OWN_AGENCY,
@@ -104,8 +115,9 @@ ACCESS = {
     "surveys:review": OWN_AGENCY,
     "surveys:submit": POST_ONLY,
     "surveys:history": OWN_AGENCY,  # DGA staff read it in the admin (the response's history)
-    # Evidence: its own agency, DGA staff and the award committee.
-    "surveys:evidence": row(LOGIN, OK, NOT_FOUND, OK, OK, OK, OK),
+    # Evidence: its own agency and DGA staff; the committee only that of a submitted response of
+    # an agency on a current shortlist (this one is neither: awards/tests/test_evidence_access.py).
+    "surveys:evidence": row(LOGIN, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK),
     "surveys:evidence_remove": POST_ONLY,
     # awards/urls.py: the committee's pages, on the unpublished year.
     "awards:committee": COMMITTEE,
@@ -159,6 +171,7 @@ ACCESS = {
     "api:agencies [unpublished]": NO_ONE,
     "api:schema": EVERYONE,
     "api:docs": EVERYONE,
+    "api:swagger": EVERYONE,
 }
 
 

@@ -1,18 +1,10 @@
+"""Once granted DGA staff the recommendations; agencies.roles.sync_roles now does it after every
+migrate, from the one table of roles. Kept, empty, for the migrations that depend on it."""
+
 from django.db import migrations
-
-from agencies import roles
-
-# DGA staff write the recommendations in the admin.
-DGA_STAFF = [
-    ("results", f"{action}_recommendation") for action in ("view", "add", "change", "delete")
-]
-
-
-def grant(apps, schema_editor):
-    roles.grant_permissions(apps, roles.DGA_STAFF, DGA_STAFF)
 
 
 class Migration(migrations.Migration):
     dependencies = [("results", "0001_initial"), ("agencies", "0002_roles")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = []

@@ -584,7 +584,7 @@ def sized(db):
     return build
 
 
-# Every page: the session, the user, the user's groups (dga_staff_required).
+# Every page: the session, the user, the user's groups (dashboards_required).
 AUTH = 3
 
 

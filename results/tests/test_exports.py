@@ -358,7 +358,7 @@ def sized(db):
     return build
 
 
-AUTH = 3  # the session, the user, the user's groups (dga_staff_required)
+AUTH = 3  # the session, the user, the user's groups (dashboards_required)
 
 
 @pytest.mark.parametrize("n", [2, 8])

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from agencies import roles
 from agencies.models import AgencyMembership
 
 from .. import agency as selectors
@@ -17,15 +16,16 @@ from ..report import agency_report_pdf, report_filename
 def index(request):
     """Respondents: their agency's published years (straight to the page when there is one).
     DGA staff and the committee: a year and an agency search."""
-    is_staff = roles.is_dga_staff(request.user)
-    if is_staff or roles.is_committee_member(request.user):
+    if request.user.has_perm("results.view_dashboards") or request.user.has_perm(
+        "awards.view_committee"
+    ):
         years = selectors.readable_years(request.user)
         year = _picked_year(years, request.GET.get("year"))
         search = selectors.agency_search(year, request.GET.get("q", "")) if year else None
         return render(
             request,
             "results/agency/index_staff.html",
-            {"years": years, "year": year, "search": search, "is_dga_staff": is_staff},
+            {"years": years, "year": year, "search": search},
         )
     membership = AgencyMembership.objects.filter(user=request.user).select_related("agency").first()
     years = selectors.member_years(membership.agency) if membership else []
@@ -54,7 +54,6 @@ def agency_results(request, year, code):
             "results": results,
             "comparison_chart": selectors.comparison_chart(results),
             "history_chart": selectors.history_chart(results),
-            "is_dga_staff": roles.is_dga_staff(request.user),
         },
     )
 

@@ -14,7 +14,7 @@ from surveys.models import SurveyYear, localized
 from surveys.selectors import dimensions_of
 
 from .. import dashboards as selectors
-from ..access import dga_staff_required, is_published
+from ..access import dashboards_required, is_published
 from ..resources import (
     FORMATS,
     FieldworkResource,
@@ -28,7 +28,7 @@ from ..resources import (
 CHASE_PAGE_SIZE = 50
 
 
-@dga_staff_required
+@dashboards_required
 def index(request):
     """The survey years, each with the dashboards that apply to it."""
     return render(
@@ -89,14 +89,14 @@ def _fieldwork_context(request, year: int) -> dict:
     }
 
 
-@dga_staff_required
+@dashboards_required
 def fieldwork(request, year: int):
     """Invited, started and submitted, overall and by level, ministry and province, and the list
     of agencies to chase, with filters; refreshed every 30 seconds while the year is open."""
     return render(request, "results/dashboards/fieldwork.html", _fieldwork_context(request, year))
 
 
-@dga_staff_required
+@dashboards_required
 def fieldwork_live(request, year: int):
     """The fieldwork page's figures, charts and chase list, for htmx to swap in."""
     return render(
@@ -110,7 +110,7 @@ def _file_response(data: bytes, *, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
-@dga_staff_required
+@dashboards_required
 def fieldwork_export(request, year: int, fmt: str):
     """The fieldwork list as XLSX or CSV, with the page's filters (the chase list by default,
     everyone invited with status=all)."""
@@ -135,7 +135,7 @@ def _scored_year_or_404(year: int):
     return survey_year, run
 
 
-@dga_staff_required
+@dashboards_required
 def results(request, year: int):
     """The results of a scored or published year's current run."""
     survey_year, run = _scored_year_or_404(year)
@@ -151,7 +151,7 @@ def results(request, year: int):
     )
 
 
-@dga_staff_required
+@dashboards_required
 def results_export(request, year: int, fmt: str):
     """All results of the year as XLSX or CSV: one row per scored agency."""
     if fmt not in FORMATS:

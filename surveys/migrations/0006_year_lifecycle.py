@@ -13,8 +13,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from agencies import roles
-
 STATUSES = [
     ("draft", "Draft"),
     ("open", "Open"),
@@ -128,10 +126,6 @@ def published_at_backfill(apps, schema_editor):
     )
 
 
-def grant(apps, schema_editor):
-    roles.grant_permissions(apps, roles.DGA_STAFF, [("surveys", "view_yeartransition")])
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0002_roles"),
@@ -227,5 +221,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(triggers, triggers_reverse),
-        migrations.RunPython(grant, migrations.RunPython.noop),
     ]
