@@ -63,6 +63,8 @@ GROUP_PERMISSIONS: dict[str, frozenset[str]] = {
         + ["awards.publish_results"]
         # DGA's recommendations to groups of agencies.
         + _each("results", "view add change delete", "recommendation")
+        # The security event log, read-only for everyone (security/admin.py).
+        + ["security.view_securityevent"]
     ),
     # The committee works in its own pages, not the admin: these let it read the registry.
     AWARD_COMMITTEE: frozenset([*_each("agencies", "view", *REGISTRY), "surveys.view_surveyyear"]),
