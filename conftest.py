@@ -272,3 +272,20 @@ def page(browser, request):
     os.makedirs(SCREENSHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SCREENSHOTS, f"{request.node.name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def test_client_logins_pass_mfa(request):
+    """Logins made by the test client itself (force_login, login) count as having passed the
+    second step, so that tests about something else need not enter codes; the login pages and
+    tests marked `real_mfa` get MFA exactly as in production (dgaweb/tests/mfa.py)."""
+    if request.node.get_closest_marker("real_mfa"):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+
+    from dgaweb.tests.mfa import count_test_client_logins_as_verified
+
+    user_logged_in.connect(count_test_client_logins_as_verified)
+    yield
+    user_logged_in.disconnect(count_test_client_logins_as_verified)

@@ -64,3 +64,15 @@ def _count(key: str) -> int:
 
 def _digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+def login_username(request, credentials=None) -> str | None:
+    """The account a login attempt is for, as django-axes counts it (AXES_USERNAME_CALLABLE):
+    the e-mail address in lower case, as the login matches it, so that typing it in other cases
+    does not buy another LOGIN_FAILURE_LIMIT guesses."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    return username.strip().lower() if isinstance(username, str) else username

@@ -46,6 +46,23 @@ accounts = [
         ),
         name="password_set",
     ),
+    # The second factor (agencies/mfa.py), the person's own account page and password.
+    path("mfa/", account_views.mfa_verify, name="mfa_verify"),
+    path("mfa/setup/", account_views.mfa_setup, name="mfa_setup"),
+    path("mfa/recovery-codes/", account_views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path("security/", account_views.account_security, name="account_security"),
+    path(
+        "security/recovery-codes/new/",
+        account_views.recovery_codes_regenerate,
+        name="recovery_codes_regenerate",
+    ),
+    path("security/mfa-off/", account_views.mfa_disable, name="mfa_disable"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
 ]
 
 urlpatterns = [

@@ -14,11 +14,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from agencies.models import Agency
+from agencies.models import Agency, User
 from agencies.tests.factories import DepartmentFactory
 from awards import services
 from awards.models import AuditEntry, AwardCategory, Candidate, ConflictOfInterest, Vote
 from awards.shortlists import shortlists_generate
+from dgaweb.tests.mfa import pass_mfa_in_browser, recovery_code_for
 from surveys.models import SurveyYear
 from surveys.tests.scored import Figures, scored_year
 
@@ -50,10 +51,12 @@ def person(browser, live_server):
         page = context.new_page()
         if email is None:
             return page
+        code = recovery_code_for(User.objects.get(email=email))
         page.goto(f"{live_server.url}{reverse('login')}")
         page.fill("input[name=username]", email)
         page.fill("input[name=password]", PASSWORD)
         page.locator("main form button[type=submit]").click()
+        pass_mfa_in_browser(page, code)
         page.wait_for_url(f"{live_server.url}/")
         return page
 
@@ -207,9 +210,11 @@ def test_a_member_votes_the_chair_finalises_dga_publishes_and_the_public_sees_th
     staff.goto(f"{live_server.url}/")
     in_english(staff)
     staff.goto(f"{live_server.url}{reverse('admin:index')}")
+    code = recovery_code_for(dga_staff)
     staff.fill("#id_username", dga_staff.email)
     staff.fill("#id_password", PASSWORD)
     staff.locator("#login-form [type=submit]").click()
+    pass_mfa_in_browser(staff, code)  # the admin's login asks for the second step too
     staff.locator(f"a[href='{reverse('admin:awards_awardcategory_changelist')}']").first.click()
     expect(staff.locator("#result_list tbody tr")).to_have_count(1)
     staff.get_by_role("link", name=f"Publish results of {YEAR}").click()

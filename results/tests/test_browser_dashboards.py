@@ -17,6 +17,7 @@ from agencies.tests.factories import (
     ProvincialUnitFactory,
     ProvincialUnitTypeFactory,
 )
+from dgaweb.tests.mfa import pass_mfa_in_browser, recovery_code_for
 from results.dashboards import BIN_LABELS
 from surveys.models import GroupDimensionScore, GroupScore, Response, SurveyYear
 from surveys.tests.factories import SurveyYearFactory
@@ -41,10 +42,12 @@ def staff_page(browser, live_server, dga_staff):
         viewport={"width": 1280, "height": 900}, locale="th-TH", reduced_motion="reduce"
     )
     page = context.new_page()
+    code = recovery_code_for(dga_staff)
     page.goto(f"{live_server.url}{reverse('login')}")
     page.fill("input[name=username]", dga_staff.email)
     page.fill("input[name=password]", PASSWORD)
     page.locator("main form button[type=submit]").click()
+    pass_mfa_in_browser(page, code)
     page.wait_for_url(f"{live_server.url}/")
     yield page
     context.close()
