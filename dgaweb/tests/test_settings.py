@@ -41,6 +41,24 @@ def test_check_deploy_reports_nothing_under_production_settings():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
+def test_check_deploy_reports_nothing_behind_a_tls_proxy_with_every_operations_setting():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "DEBUG",
+        **PRODUCTION_ENV,
+        SECURE_PROXY_SSL_HEADER_ENABLED="true",
+        ADMIN_URL="office-7f3a/",
+        SENTRY_DSN="https://0123456789abcdef@errors.dga.example/3",
+        SENTRY_ENVIRONMENT="production",
+        SENTRY_RELEASE="dgaweb@1.0.0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     env = {name: value for name, value in PRODUCTION_ENV.items() if name != "SECRET_KEY"}
 
