@@ -2,6 +2,7 @@
 413 before its body is sent, and nothing of it reaches the server's temporary files."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+
+from conftest import _database_url_for
 
 MB = 1024 * 1024
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,8 +27,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def gunicorn():
-    """gunicorn serving dgaweb with a 10 MB cap and a temporary directory of its own."""
+def gunicorn(db):
+    """gunicorn serving dgaweb on the test database, with a 10 MB cap and a temporary directory
+    of its own."""
+    from django.db import connection
+
     port = _free_port()
     temporary = tempfile.mkdtemp(prefix="dgaweb-gunicorn-")
     env = {
@@ -34,6 +40,7 @@ def gunicorn():
         "REQUEST_MAX_MB": "10",
         "TMPDIR": temporary,
         "REDIS_URL": settings.REDIS_URL,
+        "DATABASE_URL": _database_url_for(connection.settings_dict["NAME"]),
     }
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
@@ -56,7 +63,10 @@ def gunicorn():
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.seek(0)
+        print(log.read()[-5000:])  # shown when a test fails
         log.close()
+        shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _post(port: int, path: str, length: int, body: bytes = b"") -> tuple[int, str]:
