@@ -90,6 +90,10 @@ class SessionLifetimeMiddleware:
         session = request.session
         if SESSION_KEY in session:
             now = int(time.time())
+            due = LOGIN_AT not in session or now - session.get(CHECKED_AT, 0) >= MFA_RECHECK_SECONDS
+            if due and not request.user.is_authenticated:
+                # Django has just ended the session (the password was changed elsewhere).
+                return self.get_response(request)
             if LOGIN_AT not in session:  # a session from before these rules: they start now
                 session_start(None, request, request.user)
             idle_minutes = (

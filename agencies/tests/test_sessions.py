@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import urlencode
 
-from agencies.middleware import LOGIN_AT, SEEN_AT
+from agencies.middleware import CHECKED_AT, LOGIN_AT, SEEN_AT
 from agencies.models import User
 from agencies.tests.factories import UserFactory
 
@@ -184,3 +184,21 @@ def test_a_wrong_old_password_changes_nothing(client, respondent):
     assert refused.status_code == 200
     respondent.refresh_from_db()
     assert respondent.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize("key", [LOGIN_AT, CHECKED_AT])
+def test_a_session_ended_by_a_new_password_elsewhere_is_simply_logged_out(key, client, dga_staff):
+    logged_in(client, dga_staff)
+    session = client.session
+    if key == LOGIN_AT:
+        del session[LOGIN_AT]  # a session from before these rules
+    else:
+        session[CHECKED_AT] -= 3600  # due for the five-minute check
+    session.save()
+    dga_staff.set_password("a new password, set elsewhere")
+    dga_staff.save()
+    response = Client(raise_request_exception=False)
+    response.cookies = client.cookies
+    page = response.get(reverse("account_security"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("login"))
