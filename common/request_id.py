@@ -6,9 +6,9 @@ one id ties the proxy's access log, gunicorn's and ours (and a Sentry report, as
 tag) to one request.
 
 Guarantees:
-- every log record handled while a request is served carries `record.request_id`, and records
-  outside a request (start-up, Celery tasks, management commands) carry "-", so a formatter can
-  always name `%(request_id)s`;
+- every log record handled while a request is served carries `record.request_id`, and so do the
+  records of a Celery task the request queued; records outside a request (start-up, periodic
+  tasks, management commands) carry "-", so a formatter can always name `%(request_id)s`;
 - every response, error pages included, has the X-Request-ID header;
 - a header that does not look like an id (too long, or with spaces, quotes, newlines) is never
   written to a log or echoed back: a new id is made instead.
@@ -20,6 +20,7 @@ import re
 import uuid
 
 import sentry_sdk
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from django.core.signals import request_finished
 
 HEADER = "X-Request-ID"
@@ -58,6 +59,29 @@ def _forget_request_id(**kwargs) -> None:
 
 
 request_finished.connect(_forget_request_id, dispatch_uid="common.request_id")
+
+
+# A Celery task queued while a request is served carries its id in a message header, and the
+# worker's log lines for that task name it (the worker logs through settings.LOGGING).
+TASK_HEADER = "dgaweb_request_id"
+
+
+@before_task_publish.connect(dispatch_uid="common.request_id.publish")
+def _send_request_id(headers=None, **kwargs) -> None:
+    if headers is not None and _current.get() != NO_REQUEST:
+        headers[TASK_HEADER] = _current.get()
+
+
+@task_prerun.connect(dispatch_uid="common.request_id.prerun")
+def _take_request_id(task=None, **kwargs) -> None:
+    if not task.request.is_eager:  # an eager task runs inside the request, with its id already
+        _current.set(getattr(task.request, TASK_HEADER, None) or NO_REQUEST)
+
+
+@task_postrun.connect(dispatch_uid="common.request_id.postrun")
+def _drop_request_id(task=None, **kwargs) -> None:
+    if not task.request.is_eager:
+        _current.set(NO_REQUEST)
 
 
 class RequestIdFilter(logging.Filter):

@@ -5,8 +5,11 @@ import logging
 import re
 
 import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
 
-from common.request_id import HEADER, RequestIdFilter
+from common.request_id import HEADER, RequestIdFilter, RequestIdMiddleware
+from dgaweb.tasks import healthcheck
 
 
 @pytest.fixture
@@ -66,3 +69,21 @@ def test_a_log_line_outside_a_request_says_dash(client, db, log_lines):
     logging.getLogger("django.dgaweb").warning("after the request")
 
     assert log_lines()[-1].endswith(" WARNING [-] django.dgaweb: after the request")
+
+
+@pytest.mark.celery
+def test_a_task_queued_in_a_request_logs_with_its_id_in_the_worker(celery_worker, db):
+    def view(request):
+        healthcheck.apply_async(queue=celery_worker.queue).get(timeout=30)
+        return HttpResponse("queued")
+
+    request = RequestFactory().get("/", headers={HEADER: "req-9c1d-task"})
+    RequestIdMiddleware(view)(request)
+
+    finished = [line for line in celery_worker.output().splitlines() if "req-9c1d-task" in line]
+    assert len(finished) == 1, celery_worker.output()[-3000:]
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO \[req-9c1d-task\] celery.app.trace: "
+        r"Task dgaweb.healthcheck\[[0-9a-f-]+\] succeeded in .*",
+        finished[0],
+    )

@@ -262,6 +262,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=600
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=660)
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through LOGGING below, as the site does: time, level, and the id of the request that
+# queued the task (common/request_id.py).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A message taken by a worker that died unacknowledged goes back to the queue once it is older
 # than the visibility timeout; workers look for such messages every CELERY_UNACKED_RESTORE_SECONDS
 # (kombu's own sweep is only every ~100 s) and a dead worker's scan lock expires after a minute.
