@@ -106,21 +106,25 @@ class SessionLifetimeMiddleware:
                     "You have been logged out: your session had lasted %(hours)d hours. "
                     "Please log in again."
                 )
-                return self._end(request, message % {"hours": settings.SESSION_MAX_HOURS})
+                return self._end(
+                    request, "max_age", message % {"hours": settings.SESSION_MAX_HOURS}
+                )
             if now - session[SEEN_AT] > idle_minutes * 60:
                 message = _(
                     "You have been logged out after %(minutes)d minutes without activity. "
                     "Please log in again."
                 )
-                return self._end(request, message % {"minutes": idle_minutes})
+                return self._end(request, "idle", message % {"minutes": idle_minutes})
             if now - session[SEEN_AT] >= SEEN_RESOLUTION_SECONDS:
                 session[SEEN_AT] = now
             if now - session.get(CHECKED_AT, 0) >= MFA_RECHECK_SECONDS:
                 session_recheck(session, request.user, now)
         return self.get_response(request)
 
-    def _end(self, request, message):
+    def _end(self, request, reason: str, message):
         response = _send_to(request, "login")
+        # For user_logged_out's receivers (the security event log): why the session ended.
+        request.session_end_reason = reason
         logout(request)
         messages.warning(request, message)
         return response

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -118,6 +119,7 @@ def _mfa_passed(request, device) -> None:
     session_recheck(request.session, request.user, int(time.time()))
 
 
+@never_cache
 @login_required
 def mfa_verify(request):
     """Asks for a code from the authenticator, or a recovery code, once per session."""
@@ -154,6 +156,7 @@ def mfa_verify(request):
     return render(request, "registration/mfa_verify.html", context)
 
 
+@never_cache
 @login_required
 def mfa_setup(request):
     """Set up an authenticator: scan or type its secret, confirm with a code it shows."""
@@ -185,6 +188,7 @@ def mfa_setup(request):
     return render(request, "registration/mfa_setup.html", context)
 
 
+@never_cache
 @login_required
 def mfa_recovery_codes(request):
     """The new recovery codes, shown once: they are taken out of the session as shown."""
@@ -192,9 +196,7 @@ def mfa_recovery_codes(request):
     if not codes:
         return redirect("account_security")
     context = {"codes": codes, "next": _safe_next(request, default="account_security")}
-    response = render(request, "registration/mfa_recovery_codes.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "registration/mfa_recovery_codes.html", context)
 
 
 @login_required

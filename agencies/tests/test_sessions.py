@@ -4,6 +4,7 @@ timestamps back, as that much real time would have."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_out
 from django.core import mail
 from django.db import IntegrityError, connection
 from django.test import Client
@@ -202,3 +203,24 @@ def test_a_session_ended_by_a_new_password_elsewhere_is_simply_logged_out(key, c
     page = response.get(reverse("account_security"))
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("login"))
+
+
+def test_logged_out_receivers_are_told_why_the_session_ended(client, respondent):
+    reasons = []
+
+    def receiver(sender, request, user, **kwargs):
+        reasons.append((user, getattr(request, "session_end_reason", None)))
+
+    user_logged_out.connect(receiver)
+    try:
+        logged_in(client, respondent)
+        move_back(client, SEEN_AT, 9 * 3600)
+        client.get("/")
+        logged_in(client, respondent)
+        move_back(client, LOGIN_AT, 13 * 3600)
+        client.get("/")
+        logged_in(client, respondent)
+        client.post(reverse("logout"))
+    finally:
+        user_logged_out.disconnect(receiver)
+    assert reasons == [(respondent, "idle"), (respondent, "max_age"), (respondent, None)]
