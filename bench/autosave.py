@@ -83,6 +83,12 @@ def parse_args() -> argparse.Namespace:
         help="settings module, e.g. one that builds on production to try a change",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--without-history",
+        action="store_true",
+        help="drop the answer and response history triggers and their context, to measure "
+        "what the history costs an autosave",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile in-process autosaves")
     return parser.parse_args()
 
@@ -91,8 +97,18 @@ def parse_args() -> argparse.Namespace:
 # Set-up: settings, database, seed data, sessions
 
 
+# The history triggers of answers and responses (surveys/models.py), for --without-history.
+HISTORY_TRIGGERS = (
+    "surveys.Answer:created_insert",
+    "surveys.Answer:changed_update",
+    "surveys.Response:status_changed_update",
+)
+
+
 def configure_environment(args) -> dict:
     """The settings' environment, for this process and for gunicorn."""
+    if args.without_history:
+        args.settings = "bench.settings_without_history"
     values = {
         "DJANGO_SETTINGS_MODULE": args.settings,
         "SECRET_KEY": secrets.token_urlsafe(64),
@@ -927,6 +943,11 @@ def main() -> int:
         step = time.perf_counter()
         call_command("migrate", interactive=False, verbosity=0)
         print(f"    migrated in {time.perf_counter() - step:.1f} s")
+        if args.without_history:
+            import pgtrigger
+
+            pgtrigger.uninstall(*HISTORY_TRIGGERS)
+            print("    without the history: its triggers dropped, no context sent")
         step = time.perf_counter()
         respondents, spare = seed(args.agencies, args.seed)
         kinds = ", ".join(sorted({q.kind for q in spare.questions}))

@@ -173,9 +173,10 @@ def test_the_history_page_query_count_does_not_grow(client, respondent, agency):
     client.force_login(respondent)
     small = _count_history_page(client, respondent, agency, 2571, 2)
     large = _count_history_page(client, respondent, agency, 2572, 40)
-    # Session and user (2), the response (1), the status changes (1), the answer versions (1)
-    # and the people named (1): 6 at 6 versions as at 120 (the year's questionnaire is cached).
-    assert small == large == 6
+    # Session and user (2), the response (1), the user's agency (1, which surveys.change_answer
+    # compares with the response's), the status changes (1), the answer versions (1) and the
+    # people named (1): 7 at 6 versions as at 120 (the year's questionnaire is cached).
+    assert small == large == 7
 
 
 def test_the_admin_shows_the_history_to_dga_staff(client, response, respondent, dga_staff):
