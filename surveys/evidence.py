@@ -95,22 +95,30 @@ def evidence_type(upload: UploadedFile) -> EvidenceType:
 
 
 def _has_macros(upload: UploadedFile, mime: str) -> bool:
-    """Whether an OOXML or OpenDocument zip holds macro code (or cannot be read to tell)."""
+    """Whether an OOXML or OpenDocument zip holds macro code. Raises EvidenceRefused when the
+    archive cannot be read to tell."""
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = [name.lower() for name in archive.namelist()]
+            names = {name.lower(): name for name in archive.namelist()}
             if mime in ODF_TYPES:
                 return any(name.startswith(("basic/", "scripts/")) for name in names)
             if any(name.endswith("vbaproject.bin") or "/macrosheets/" in name for name in names):
                 return True
             if "[content_types].xml" not in names:
                 return False
-            with archive.open("[Content_Types].xml") as types:
+            with archive.open(names["[content_types].xml"]) as types:
                 declared = types.read(1024 * 1024).lower()
             return b"macroenabled" in declared or b"vbaproject" in declared
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
-        return True  # a damaged archive is not kept: what it holds cannot be told
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError):
+        # Not kept: what a damaged archive holds cannot be told.
+        raise EvidenceRefused(
+            _(
+                "%(name)s looks like an office document but cannot be opened; it may be damaged. "
+                "Save it again and upload that."
+            )
+            % {"name": upload.name}
+        ) from None
     finally:
         upload.seek(0)
 

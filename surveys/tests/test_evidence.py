@@ -297,6 +297,20 @@ def test_an_open_document_is_kept_without_macros_and_refused_with_them(
     assert Evidence.objects.filter(response=response).count() == 1
 
 
+def test_a_damaged_office_file_is_refused(client, response, respondent):
+    client.force_login(respondent)
+    truncated = office_file("docx", macros=False)[:-40]  # the archive's directory cut short
+    result = upload(client, response, "REPORT", truncated, "plan.docx")
+    assert result.status_code == 422
+    assert (
+        thai(
+            "plan.docx ดูเหมือนเป็นเอกสารสำนักงานแต่เปิดอ่านไม่ได้ ไฟล์อาจเสียหาย กรุณาบันทึกใหม่แล้วอัปโหลดไฟล์นั้นแทน"
+        )
+        in result.text
+    )
+    assert not Evidence.objects.exists()
+
+
 def test_a_legacy_office_file_is_refused(client, response, respondent):
     client.force_login(respondent)
     result = upload(client, response, "REPORT", legacy_word_file(), "plan.doc")
