@@ -1,4 +1,5 @@
 from .models import SecurityEvent
+from .receivers import code_refusals_record
 from .services import current_request, event_record
 
 
@@ -7,7 +8,8 @@ class SecurityEventMiddleware:
     view refuses itself, a failed CSRF check), with the user and the path.
 
     It also keeps the request at hand (services.current_request) for receivers of signals that
-    do not carry it, so that their events have the address, the path and who did it.
+    do not carry it, so that their events have the address, the path and who did it, and at the
+    end records the second-factor codes that no device accepted (receivers.device_saved).
     Placed after AuthenticationMiddleware, so the user is known.
     """
 
@@ -20,6 +22,7 @@ class SecurityEventMiddleware:
             response = self.get_response(request)
         finally:
             current_request.reset(token)
+        code_refusals_record(request)
         if response.status_code == 403:
             event_record(
                 kind=SecurityEvent.Kind.PERMISSION_REFUSED,

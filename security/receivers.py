@@ -262,7 +262,8 @@ def device_before_save(sender, instance, raw=False, **kwargs):
 
 def device_saved(sender, instance, created, raw=False, **kwargs):
     """A device added (saved confirmed for the first time; a pending authenticator is not one
-    yet), or a code refused (django-otp counts each refused code on the device)."""
+    yet), or a code tried on it (django-otp counts each refused code on the device and clears the
+    count when a code is accepted)."""
     if raw:
         return
     before = getattr(instance, "_security_before", None)
@@ -271,29 +272,37 @@ def device_saved(sender, instance, created, raw=False, **kwargs):
         before = {"confirmed": False, "throttling_failure_count": 0}
     elif before is None:
         return
-    details = _device(instance)
     if instance.confirmed and not before["confirmed"]:
-        event_record(kind=Kind.MFA_DEVICE_ADDED, user=instance.user, details=details)
-    failures = getattr(instance, "throttling_failure_count", 0)
-    if failures > before.get("throttling_failure_count", 0) and _first_in_request(
-        "mfa_failed", instance.user_id
-    ):
-        event_record(
-            kind=Kind.MFA_FAILED, user=instance.user, details=details | {"failures": failures}
-        )
+        event_record(kind=Kind.MFA_DEVICE_ADDED, user=instance.user, details=_device(instance))
+    if created or not hasattr(instance, "throttling_failure_count"):
+        return
+    failures = instance.throttling_failure_count
+    if failures > before["throttling_failure_count"]:
+        _code_tried(instance, refused={**_device(instance), "failures": failures})
+    elif failures == 0 and instance.confirmed:
+        _code_tried(instance, refused=None)
 
 
-def _first_in_request(what: str, key) -> bool:
-    """Whether `what` for `key` is new in the request being answered: one wrong code is tried on
-    each of a person's devices (authenticator and recovery codes), which is one refusal."""
+def _code_tried(device, *, refused: dict | None) -> None:
+    """One code is tried on each of a person's devices in turn (the authenticator, then the
+    recovery codes) until one takes it: the code was refused only if none did. So within a
+    request the outcome is kept until the end (SecurityEventMiddleware calls
+    `code_refusals_record`); outside one, a refusal is recorded at once."""
     request = current_request.get()
     if request is None:
-        return True
-    seen = request.__dict__.setdefault("_security_seen", set())
-    if (what, key) in seen:
-        return False
-    seen.add((what, key))
-    return True
+        if refused is not None:
+            event_record(kind=Kind.MFA_FAILED, user=device.user, details=refused)
+        return
+    outcomes = request.__dict__.setdefault("_security_codes", {})
+    user, first_refusal, accepted = outcomes.get(device.user_id, (device.user, None, False))
+    outcomes[device.user_id] = (user, first_refusal or refused, accepted or refused is None)
+
+
+def code_refusals_record(request) -> None:
+    """At the end of a request: one event for each person whose code no device accepted."""
+    for user, refused, accepted in request.__dict__.pop("_security_codes", {}).values():
+        if refused is not None and not accepted:
+            event_record(kind=Kind.MFA_FAILED, user=user, request=request, details=refused)
 
 
 def device_deleted(sender, instance, origin=None, **kwargs):
