@@ -19,6 +19,9 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from security.models import SecurityEvent
+from security.services import event_record
+
 from . import permissions
 
 RECOVERY_CODE_COUNT = 10
@@ -76,6 +79,7 @@ def recovery_codes_generate(*, user) -> list[str]:
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        event_record(kind=SecurityEvent.Kind.RECOVERY_CODES_GENERATED, user=user)
         return codes
 
 

@@ -61,7 +61,16 @@ def login_succeeded(sender, request, user, **kwargs):
 
 
 def logged_out(sender, request, user, **kwargs):
-    if user is not None:
+    """A logout, or a session ended by its lifetime: agencies.middleware.SessionLifetimeMiddleware
+    says why on the request ("idle" or "max_age") before it logs the person out."""
+    if user is None:
+        return
+    reason = getattr(request, "session_end_reason", "")
+    if reason:
+        event_record(
+            kind=Kind.SESSION_EXPIRED, user=user, request=request, details={"reason": reason}
+        )
+    else:
         event_record(kind=Kind.LOGGED_OUT, user=user, request=request)
 
 

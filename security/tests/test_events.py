@@ -5,6 +5,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agencies import roles
 from agencies.tests.test_login_protection import PASSWORD, fail_until_locked, log_in
@@ -57,6 +58,25 @@ def test_a_login_and_a_logout(client, respondent):
         (Kind.LOGIN_SUCCEEDED, respondent, "192.0.2.8"),
         (Kind.LOGGED_OUT, respondent, "192.0.2.8"),
     ]
+
+
+def test_a_session_that_ends_by_itself_says_why(client, dga_staff):
+    from agencies.middleware import SEEN_AT
+
+    client.force_login(dga_staff)
+    session = client.session
+    session[SEEN_AT] -= 31 * 60
+    session.save()
+
+    client.get(reverse("home"), REMOTE_ADDR="192.0.2.5")
+
+    (event,) = events(Kind.SESSION_EXPIRED)
+    assert (event.user, event.ip_address, event.details) == (
+        dga_staff,
+        "192.0.2.5",
+        {"reason": "idle"},
+    )
+    assert events(Kind.LOGGED_OUT) == []
 
 
 def test_the_lockout_is_recorded_once_and_each_attempt_after_it_as_a_failure(client, respondent):
@@ -246,3 +266,19 @@ def test_a_forged_post_without_csrf_token_is_a_refusal(respondent):
     assert answer.status_code == 403
     (event,) = events(Kind.PERMISSION_REFUSED)
     assert (event.user, event.details) == (respondent, {"method": "POST"})
+
+
+def test_new_recovery_codes(client, respondent):
+    """(The MFA pages themselves are in test_mfa_events.py.) Here the test client's login
+    counts as having passed the second step (dgaweb/tests/mfa.py)."""
+    from agencies import mfa
+
+    TOTPDevice.objects.create(user=respondent, name=mfa.AUTHENTICATOR_NAME, confirmed=True)
+    mfa.recovery_codes_generate(user=respondent)  # the first ones, made with the authenticator
+    client.force_login(respondent)
+
+    client.post(reverse("recovery_codes_regenerate"))
+
+    first, regenerated = SecurityEvent.objects.filter(kind=Kind.RECOVERY_CODES_GENERATED)[::-1]
+    assert (first.path, regenerated.path) == ("", reverse("recovery_codes_regenerate"))
+    assert regenerated.user == respondent

@@ -37,6 +37,8 @@ def test_an_agency_person_turns_mfa_on_fails_a_code_and_turns_it_off(respondent)
     log_in(client, respondent.email, PASSWORD)
     client.post(reverse("mfa_verify"), {"otp_token": a_wrong_code(pending), "next": "/"})
     client.post(reverse("mfa_verify"), {"otp_token": "", "next": "/"})  # not a code: not tried
+    (codes,) = SecurityEvent.objects.filter(kind=Kind.RECOVERY_CODES_GENERATED)
+    assert (codes.user, codes.path) == (respondent, reverse("mfa_setup"))
     assert mfa_events(respondent) == [
         (Kind.MFA_DEVICE_ADDED, {"device": "totpdevice", "name": "authenticator"}),
         (Kind.MFA_DEVICE_ADDED, {"device": "staticdevice", "name": "recovery codes"}),
