@@ -3,6 +3,7 @@ or deletes an event there; agency people and the committee do not reach it."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from security.models import SecurityEvent
 from security.services import event_record
@@ -72,3 +73,14 @@ def test_agency_people_and_the_committee_do_not_reach_the_log(client, request, w
 
     assert answer.status_code == 302
     assert answer["Location"].startswith(reverse("admin:login"))
+
+
+def test_the_log_reads_in_thai(client, dga_staff, failed_login):
+    client.force_login(dga_staff)
+
+    page = client.get(reverse("admin:security_securityevent_changelist"))
+
+    with translation.override("th"):
+        expected = [str(SecurityEvent._meta.verbose_name_plural), str(Kind.LOGIN_FAILED.label)]
+    assert expected == ["บันทึกเหตุการณ์ด้านความปลอดภัย", "เข้าสู่ระบบไม่สำเร็จ"]
+    assert all(text in page.text for text in expected)
