@@ -7,12 +7,12 @@ shared computer's browser cache or a proxy, where the next person could open it.
 Guarantees:
 - every response that passes through this middleware gets `Cache-Control: no-store`, unless it is
   public;
-- public is a short allow-list of URL names in settings.PUBLIC_PAGES (namespace "api:*" for all of a
+- public is a short allow-list of URL names in settings.PUBLIC_PAGES ("ns:*" for all of a
   namespace's patterns), answered to an anonymous visitor; the patterns in
   settings.PUBLIC_FOR_EVERYONE (the API, which never reads the session) are public to logged-in
   users too;
-- a public response keeps whatever caching its view gave it (Django's own, e.g. `never_cache` on the
-  login page); static files never reach this middleware (WhiteNoise answers them first).
+- a public response keeps whatever caching its view gave it; static files never reach this
+  middleware (WhiteNoise answers them first).
 
 A new view is therefore not cached until someone adds it to the list.
 """
@@ -23,7 +23,7 @@ from django.utils.cache import patch_cache_control
 
 def _listed(view_name: str, names) -> bool:
     namespace = view_name.rpartition(":")[0]
-    return view_name in names or (namespace and f"{namespace}:*" in names)
+    return view_name in names or (bool(namespace) and f"{namespace}:*" in names)
 
 
 def is_public(request) -> bool:
