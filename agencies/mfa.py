@@ -97,9 +97,12 @@ def mfa_reset(*, user) -> int:
     return removed
 
 
-def confirmed_devices(user):
-    """The person's confirmed devices, the authenticator first, for checking a code."""
-    return sorted(devices_for_user(user), key=lambda d: not isinstance(d, TOTPDevice))
+def devices_for_code(user, token: str) -> list:
+    """The person's confirmed devices that could have made `token`: six digits are the
+    authenticator's, anything else a recovery code. Only these count a wrong try (django-otp
+    slows a device down after each), so a recovery code does not slow the authenticator."""
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    return [device for device in devices_for_user(user) if isinstance(device, model)]
 
 
 @dataclass(frozen=True)

@@ -134,7 +134,7 @@ def mfa_verify(request):
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["otp_token"]
-        for device in mfa.confirmed_devices(user):
+        for device in mfa.devices_for_code(user, token):
             verified = django_otp.verify_token(user, device.persistent_id, token)
             if verified is not None:
                 _mfa_passed(request, verified)

@@ -375,3 +375,14 @@ def test_the_account_page_links_the_password_change_and_the_header_links_the_acc
     assert reverse("password_change") in page.text
     home = client.get("/")
     assert re.search(rf'href="{reverse("account_security")}"', home.text)
+
+
+def test_a_recovery_code_does_not_slow_the_authenticator_down(dga_staff):
+    device = with_authenticator(dga_staff)
+    client = Client()
+    log_in(client, dga_staff)
+    assert client.post(reverse("mfa_verify"), {"otp_token": "notacode"}).status_code == 200
+    # Right away, without waiting: the wrong recovery code counted on the recovery codes only.
+    assert client.post(reverse("mfa_verify"), {"otp_token": code_of(device)}).status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
