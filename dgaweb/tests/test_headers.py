@@ -22,6 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.http import HttpResponse
 from django.templatetags.static import static
+from django.test import Client
 from django.urls import resolve, reverse
 
 from common.cache_control import PrivateNoStoreMiddleware
@@ -261,3 +262,16 @@ def test_no_template_holds_inline_script_or_style(directory):
             if INLINE.search(line):
                 found.append(f"{path.relative_to(BASE_DIR)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
+
+
+def test_the_csrf_failure_page_holds_no_inline_style(db):
+    """Django's own page for a refused form has a <style>; ours (403_csrf.html) has none."""
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("login"), {"username": "alice@alpha.example"})
+
+    assert response.status_code == 403
+    assert "ส่งแบบฟอร์มไม่สำเร็จ" in response.content.decode()  # in Thai, in the site's page
+    assert inline_code(response) == []
+    assert policy_problems(response, "the CSRF failure page") == []
+    assert response["Cache-Control"] == "no-store"
