@@ -344,10 +344,10 @@ X_FRAME_OPTIONS = "DENY"
 # agency or a response), and no window another site opens can reach into ours.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Which responses browsers and proxies may keep (common/cache_control.py): every other one gets
-# `Cache-Control: no-store`. PUBLIC_PAGES are public when answered to an anonymous visitor (a
-# logged-in user's page names them); PUBLIC_FOR_EVERYONE never read the session. "ns:*" is all of
-# a namespace.
+# Which responses browsers and proxies may keep (common/cache_control.py): only these public ones;
+# every other response gets `Cache-Control: no-store`. PUBLIC_PAGES are public when answered to an
+# anonymous visitor (a logged-in user's page names them); PUBLIC_FOR_EVERYONE never read the
+# session. "ns:*" is all of a namespace.
 PUBLIC_PAGES = [
     "home",
     "awards:index",
