@@ -3,6 +3,7 @@
 import io
 import logging
 import re
+import time
 
 import pytest
 from django.http import HttpResponse
@@ -80,10 +81,18 @@ def test_a_task_queued_in_a_request_logs_with_its_id_in_the_worker(celery_worker
     request = RequestFactory().get("/", headers={HEADER: "req-9c1d-task"})
     RequestIdMiddleware(view)(request)
 
-    finished = [line for line in celery_worker.output().splitlines() if "req-9c1d-task" in line]
-    assert len(finished) == 1, celery_worker.output()[-3000:]
+    # The worker stores the result before it logs the task's end: wait for the line.
+    deadline = time.monotonic() + 10
+    while not (finished := lines_with(celery_worker.output(), "req-9c1d-task")):
+        assert time.monotonic() < deadline, celery_worker.output()[-3000:]
+        time.sleep(0.1)
+    assert len(finished) == 1, finished
     assert re.fullmatch(
         r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO \[req-9c1d-task\] celery.app.trace: "
         r"Task dgaweb.healthcheck\[[0-9a-f-]+\] succeeded in .*",
         finished[0],
     )
+
+
+def lines_with(output: str, text: str) -> list[str]:
+    return [line for line in output.splitlines() if text in line]
