@@ -33,7 +33,9 @@ def test_health_is_ok_when_every_service_answers(client, db, celery_worker):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_failing_service_is_named_without_its_details(client, db, celery_worker, settings):
+def test_a_failing_service_is_named_and_its_reason_logged_not_shown(
+    client, db, celery_worker, settings, caplog
+):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -46,6 +48,10 @@ def test_a_failing_service_is_named_without_its_details(client, db, celery_worke
     assert response.status_code == 503
     assert response.json() == {**ALL_OK, "cache": "failing"}
     assert b"127.0.0.1" not in response.content
+    [failure] = [record for record in caplog.records if record.name == "health_check"]
+    assert failure.levelname == "WARNING"
+    assert failure.getMessage() == "Health check Cache(alias='default') failed"
+    assert type(failure.exc_info[1].__cause__).__name__ == "ConnectionError"
 
 
 def test_without_a_broker_there_is_no_worker_to_check(client, db, settings):
