@@ -155,7 +155,7 @@ def account_before_save(sender, instance, raw=False, update_fields=None, **kwarg
     )
 
 
-def account_saved(sender, instance, created, raw=False, **kwargs):
+def account_saved(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     before = getattr(instance, "_security_before", None)
@@ -164,7 +164,7 @@ def account_saved(sender, instance, created, raw=False, **kwargs):
         before = {"is_staff": False, "is_superuser": False}
     elif before is None:
         return
-    elif before["password"] != instance.password:
+    elif before["password"] != instance.password and not _rehashed(instance, update_fields):
         event_record(kind=Kind.PASSWORD_CHANGED, user=instance)
     flags = {"is_superuser": roles.SUPERUSER_FLAG, "is_staff": roles.STAFF_FLAG}
     added = [
@@ -175,6 +175,13 @@ def account_saved(sender, instance, created, raw=False, **kwargs):
     ]
     if added or removed:
         _roles_changed(instance, added=added, removed=removed)
+
+
+def _rehashed(user, update_fields) -> bool:
+    """Whether the save only rewrites the same password with a stronger hasher, as Django does at
+    a login after PASSWORD_HASHERS changes: it clears the new raw password (`_password`, which
+    set_password() keeps for Django's own password_changed hook) and saves the hash alone."""
+    return getattr(user, "_password", None) is None and update_fields == frozenset({"password"})
 
 
 def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -206,33 +213,30 @@ def groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """A permission given to or taken from one account directly (not through a group)."""
-    if action not in ("post_add", "post_remove", "pre_clear") or (
-        action != "pre_clear" and not pk_set
-    ):
+    """A permission given to or taken from accounts directly (not through a group), from either
+    side; `clear()` is read before it happens."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
         return
-    if reverse:  # permission.user_set.add(...): rare enough to record without names
-        users = get_user_model()._default_manager.filter(pk__in=pk_set or [])
-        names = [f"{instance.content_type.app_label}.{instance.codename}"]
+    change = "permissions_added" if action == "post_add" else "permissions_removed"
+    if reverse:  # permission.user_set.add(...)
+        if action == "pre_clear":
+            users = instance.user_set.all()
+        else:
+            users = get_user_model()._default_manager.filter(pk__in=pk_set or [])
+        name = f"{instance.content_type.app_label}.{instance.codename}"
         for user in users:
-            _permissions_changed(user, action, names)
+            event_record(kind=Kind.ROLES_CHANGED, user=user, details={change: [name]})
         return
-    permissions = (
-        instance.user_permissions.all()
-        if action == "pre_clear"
-        else (Permission.objects.filter(pk__in=pk_set))
-    )
+    if action == "pre_clear":
+        permissions = instance.user_permissions.all()
+    else:
+        permissions = Permission.objects.filter(pk__in=pk_set or [])
     names = sorted(
         f"{app_label}.{codename}"
         for app_label, codename in permissions.values_list("content_type__app_label", "codename")
     )
     if names:
-        _permissions_changed(instance, action, names)
-
-
-def _permissions_changed(user, action, names):
-    key = "permissions_added" if action == "post_add" else "permissions_removed"
-    event_record(kind=Kind.ROLES_CHANGED, user=user, details={key: names})
+        event_record(kind=Kind.ROLES_CHANGED, user=instance, details={change: names})
 
 
 def _roles_changed(user, *, added, removed):

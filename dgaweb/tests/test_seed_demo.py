@@ -14,6 +14,7 @@ from awards.models import AuditEntry, AwardCategory, Candidate, Shortlist, Vote
 from awards.presets import AWARDS_2564
 from dgaweb.celery import app
 from results.models import Recommendation
+from security.models import SecurityEvent
 from surveys.models import (
     Answer,
     Evidence,
@@ -60,6 +61,7 @@ def seeded(django_db_setup, django_db_blocker):
         with connection.cursor() as cursor:
             tables = [model._meta.db_table for model in apps.get_app_config("awards").get_models()]
             tables.append(YearTransition._meta.db_table)  # append-only too
+            tables.append(SecurityEvent._meta.db_table)  # so is the log of the demo's logins
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         Recommendation.objects.all().delete()
         ScoringRun.objects.all().delete()

@@ -168,6 +168,19 @@ def test_a_superuser_setting_a_password_in_the_admin(client, respondent, superus
     assert event.path == reverse("admin:auth_user_password_change", args=[respondent.pk])
 
 
+def test_a_stronger_hash_of_the_same_password_at_login_is_no_change(client, respondent, settings):
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+    log_in(client, respondent.email, PASSWORD)
+
+    respondent.refresh_from_db()
+    assert respondent.password.startswith("pbkdf2_sha256$")  # Django rehashed it
+    assert events(Kind.PASSWORD_CHANGED) == []
+
+
 def test_saving_an_account_without_a_new_password_records_nothing(respondent):
     respondent.first_name = "Alice"
     respondent.save()
@@ -218,15 +231,18 @@ def test_creating_a_superuser_is_a_grant(db):
     ]
 
 
-def test_a_permission_given_to_one_account(respondent):
+def test_a_permission_given_to_one_account_and_taken_back(respondent):
     from django.contrib.auth.models import Permission
 
     permission = Permission.objects.get(codename="view_securityevent")
 
     respondent.user_permissions.add(permission)
+    permission.user_set.clear()
 
-    (event,) = events(Kind.ROLES_CHANGED)
-    assert event.details == {"permissions_added": ["security.view_securityevent"]}
+    assert [e.details for e in events(Kind.ROLES_CHANGED)] == [
+        {"permissions_added": ["security.view_securityevent"]},
+        {"permissions_removed": ["security.view_securityevent"]},
+    ]
 
 
 def test_a_refused_page_names_the_user_the_path_and_the_method(client, respondent):
