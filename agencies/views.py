@@ -23,7 +23,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from security.models import SecurityEvent
-from security.services import account_for, event_record
+from security.selectors import account_for
+from security.services import event_record
 
 from . import mfa
 from .middleware import mfa_verified, session_recheck

@@ -23,7 +23,8 @@ from django.utils import timezone
 from agencies import roles
 
 from .models import SecurityEvent
-from .services import account_for, current_request, event_record
+from .selectors import account_for
+from .services import current_request, event_record
 
 Kind = SecurityEvent.Kind
 

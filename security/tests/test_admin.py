@@ -84,3 +84,19 @@ def test_the_log_reads_in_thai(client, dga_staff, failed_login):
         expected = [str(SecurityEvent._meta.verbose_name_plural), str(Kind.LOGIN_FAILED.label)]
     assert expected == ["บันทึกเหตุการณ์ด้านความปลอดภัย", "เข้าสู่ระบบไม่สำเร็จ"]
     assert all(text in page.text for text in expected)
+
+
+@pytest.mark.parametrize("events", [1, 30])
+def test_the_list_costs_the_same_at_any_size(client, dga_staff, events, django_assert_num_queries):
+    for number in range(events):
+        event_record(kind=Kind.LOGIN_FAILED, email=f"guess{number}@example.org")
+    client.force_login(dga_staff)
+    client.get(reverse("admin:security_securityevent_changelist"))  # the session settles
+
+    # The session, the user, their own and their groups' permissions, their groups' names (the
+    # page header's role checks), the count and the total count, the page of events, and the
+    # date hierarchy's first and last day and its days.
+    with django_assert_num_queries(10):
+        page = client.get(reverse("admin:security_securityevent_changelist"))
+
+    assert page.status_code == 200
