@@ -298,3 +298,22 @@ def test_new_recovery_codes(client, respondent):
     first, regenerated = SecurityEvent.objects.filter(kind=Kind.RECOVERY_CODES_GENERATED)[::-1]
     assert (first.path, regenerated.path) == ("", reverse("recovery_codes_regenerate"))
     assert regenerated.user == respondent
+
+
+def test_dga_staff_resetting_a_second_factor_in_the_user_admin(client, dga_staff, respondent):
+    from agencies import mfa
+
+    TOTPDevice.objects.create(user=respondent, name=mfa.AUTHENTICATOR_NAME, confirmed=True)
+    mfa.recovery_codes_generate(user=respondent)
+    client.force_login(dga_staff)
+
+    client.post(
+        reverse("admin:agencies_user_changelist"),
+        {"action": "reset_mfa", "_selected_action": [respondent.pk]},
+    )
+
+    removed = events(Kind.MFA_DEVICE_REMOVED)
+    assert [(e.user, e.details["device"], e.details["by"]) for e in removed] == [
+        (respondent, "totpdevice", dga_staff.email),
+        (respondent, "staticdevice", dga_staff.email),
+    ]
