@@ -104,7 +104,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize("who", ["dga_staff", "committee_member", "superuser"])
-def test_without_an_authenticator_every_page_leads_to_the_set_up(who, request):
+def test_without_an_authenticator_every_page_leads_to_the_set_up(who, request, db):
+    # `db` asked up front: pytest-django then runs this among the database tests, before any
+    # transactional test has flushed the role groups.
     user = request.getfixturevalue(who)
     client = Client()
     client.force_login(user)

@@ -52,7 +52,7 @@ def test_the_defaults_are_30_minutes_8_hours_and_12_hours():
 
 
 @pytest.mark.parametrize("who", ["dga_staff", "committee_member"])
-def test_staff_and_the_committee_are_logged_out_after_30_idle_minutes(who, request, client):
+def test_staff_and_the_committee_are_logged_out_after_30_idle_minutes(who, request, client, db):
     logged_in(client, request.getfixturevalue(who))
     move_back(client, SEEN_AT, 29 * 60)
     assert client.get(reverse("account_security")).status_code == 200  # 29 minutes: still in
