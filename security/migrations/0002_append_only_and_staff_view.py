@@ -44,26 +44,11 @@ def append_only_reverse(apps, schema_editor):
         schema_editor.execute(APPEND_ONLY_REVERSE)
 
 
-def staff_read_the_log(apps, schema_editor):
-    """DGA staff read the log (the permission is also in agencies.roles' table of roles)."""
-    from django.contrib.auth.management import create_permissions
-
-    security = apps.get_app_config("security")
-    security.models_module = True
-    create_permissions(security, apps=apps, verbosity=0)
-    security.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="DGA staff")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="security", codename="view_securityevent")
-    )
-
-
 class Migration(migrations.Migration):
-    dependencies = [("security", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    # DGA staff's right to read the log (security.view_securityevent) is in agencies.roles'
+    # table of roles, given after every migrate; this migration once granted it too.
+    dependencies = [("security", "0001_initial")]
 
     operations = [
         migrations.RunPython(append_only, append_only_reverse),
-        migrations.RunPython(staff_read_the_log, migrations.RunPython.noop),
     ]
