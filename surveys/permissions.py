@@ -20,6 +20,11 @@ from agencies.permissions import is_dga_staff, is_member_of_agency
 
 
 @rules.predicate
+def is_a_response(user, response) -> bool:
+    return response is not None
+
+
+@rules.predicate
 def is_own_response(user, response) -> bool:
     return response is not None and is_member_of_agency(user, response.agency)
 
@@ -31,7 +36,8 @@ def is_own_evidence(user, evidence) -> bool:
 
 rules.add_perm("surveys.change_answer", is_own_response)
 rules.add_perm("surveys.remove_evidence", is_own_evidence)
-rules.add_perm("surveys.view_response", is_dga_staff | is_own_response)
+# Without an object this is the admin's model permission, which ModelBackend answers alone.
+rules.add_perm("surveys.view_response", is_a_response & (is_dga_staff | is_own_response))
 # Completed with the committee's rule in awards/permissions.py.
 download_evidence_outside_awards = is_dga_staff | is_own_evidence
 rules.add_perm("surveys.download_evidence", download_evidence_outside_awards)

@@ -141,8 +141,9 @@ def test_the_report_takes_the_same_queries_at_any_size(
 
     # As the page (test_agency): the session and the user; the user's groups; the year; the
     # agency; the membership; the score; the dimensions; the dimension scores; the ranks; the
-    # groups and their dimension means; the history; the recommendations.
-    with django_assert_num_queries(14):
+    # groups and their dimension means; the permissions of the user and of their groups (asked
+    # whether they see unpublished years); the history; the recommendations.
+    with django_assert_num_queries(16):
         response = client.get(report_url(r.a))
 
     assert response.status_code == 200
