@@ -65,6 +65,9 @@ GROUP_PERMISSIONS: dict[str, frozenset[str]] = {
         + _each("results", "view add change delete", "recommendation")
         # The security event log, read-only for everyone (security/admin.py).
         + ["security.view_securityevent"]
+        # django-axes' lock-outs: read them, and delete one to unlock the account at once.
+        + _each("axes", "view", "accessattempt", "accessfailurelog")
+        + ["axes.delete_accessattempt"]
     ),
     # The committee works in its own pages, not the admin: these let it read the registry.
     AWARD_COMMITTEE: frozenset([*_each("agencies", "view", *REGISTRY), "surveys.view_surveyyear"]),

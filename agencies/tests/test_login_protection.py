@@ -180,11 +180,18 @@ def test_a_successful_login_starts_the_count_again(client, respondent):
     assert result.status_code == 302
 
 
-def test_a_superuser_sees_the_lockout_in_the_admin_and_lifts_it(client, respondent):
+@pytest.mark.parametrize("who", ["superuser", "dga_staff"])
+def test_superusers_and_dga_staff_see_the_lockout_in_the_admin_and_lift_it(
+    client, respondent, dga_staff, who
+):
     fail_until_locked(client, respondent.email)
     attempt = AccessAttempt.objects.get(username=respondent.email)
     admin = Client()
-    admin.force_login(UserFactory(email="root@dga.example", is_staff=True, is_superuser=True))
+    admin.force_login(
+        dga_staff
+        if who == "dga_staff"
+        else UserFactory(email="root@dga.example", is_staff=True, is_superuser=True)
+    )
 
     listing = admin.get(reverse("admin:axes_accessattempt_changelist"))
     deleted = admin.post(
