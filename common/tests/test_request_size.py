@@ -26,8 +26,13 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# gunicorn writes on connections of its own (the security log records the refused request), so
+# the tests are transactional: what it committed is emptied after each one.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def gunicorn(db):
+def gunicorn():
     """gunicorn serving dgaweb on the test database, with a 10 MB cap and a temporary directory
     of its own."""
     from django.db import connection

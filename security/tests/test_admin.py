@@ -93,10 +93,9 @@ def test_the_list_costs_the_same_at_any_size(client, dga_staff, events, django_a
     client.force_login(dga_staff)
     client.get(reverse("admin:security_securityevent_changelist"))  # the session settles
 
-    # The session, the user, their own and their groups' permissions, their groups' names (the
-    # page header's role checks), the count and the total count, the page of events, and the
-    # date hierarchy's first and last day and its days.
-    with django_assert_num_queries(10):
+    # The session, the user, their own and their groups' permissions, the count and the total
+    # count, the page of events, and the date hierarchy's first and last day and its days.
+    with django_assert_num_queries(9):
         page = client.get(reverse("admin:security_securityevent_changelist"))
 
     assert page.status_code == 200
