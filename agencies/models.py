@@ -1,6 +1,8 @@
 """Who answers the survey: provinces, ministries, agencies, and the people who work for them."""
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager, _user_has_perm
+import rules
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -273,13 +275,21 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
     def has_perm(self, perm, obj=None):
-        """Django's answer, except that a superuser's flag does not imply the permissions of
-        agencies.permissions.ROLE_BOUND: those only the people who hold the role have."""
+        """Django's answer, except for the permissions of agencies.permissions.ROLE_BOUND: those
+        only their rule answers (never a superuser's flag, nor a model permission of the same
+        name granted in the admin), so only the people who hold the role have them."""
         from .permissions import ROLE_BOUND
 
         if perm in ROLE_BOUND:
-            return self.is_active and _user_has_perm(self, perm, obj)
+            return self.is_active and rules.has_perm(perm, self, obj)
         return super().has_perm(perm, obj)
+
+    async def ahas_perm(self, perm, obj=None):
+        from .permissions import ROLE_BOUND
+
+        if perm in ROLE_BOUND:
+            return await sync_to_async(self.has_perm)(perm, obj)
+        return await super().ahas_perm(perm, obj)
 
 
 class AgencyMembership(models.Model):

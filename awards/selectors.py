@@ -91,7 +91,7 @@ def evidence_open_to_member(member, response) -> bool:
     """Whether a committee member may read the evidence of `response`: it is submitted, and its
     agency is on a current shortlist of the response's year (itself, or its province for a
     provincial unit), through a candidacy the member is not conflicted with, and the member is
-    not conflicted with the agency itself. Three queries."""
+    not conflicted with the agency itself. Two queries."""
     if response.status != response.Status.SUBMITTED:
         return False
     agency = response.agency
@@ -101,8 +101,13 @@ def evidence_open_to_member(member, response) -> bool:
     reaches = Q(agency=agency)
     if agency.level == Agency.Level.PROVINCIAL_UNIT and agency.province_id:
         reaches |= Q(province_id=agency.province_id)
+    # Candidacies the award rules made; a nominee's agency is what a member typed, so a
+    # nomination opens no evidence.
     candidacies = Candidate.objects.filter(
-        reaches, shortlist__is_current=True, shortlist__category__year_id=response.year_id
+        reaches,
+        nominee="",
+        shortlist__is_current=True,
+        shortlist__category__year_id=response.year_id,
     ).values_list("agency_id", "province_id")
     return any(
         not is_conflicted(Candidate(agency_id=agency_id, province_id=province_id), conflicts)

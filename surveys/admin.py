@@ -498,7 +498,7 @@ class ResponseAdmin(admin.ModelAdmin):
     def answer_history_view(self, request, pk):
         """Every status change and answer version of the response, read-only."""
         response = get_object_or_404(Response.objects.select_related("year", "agency"), pk=pk)
-        if not self.has_view_permission(request, response):
+        if not request.user.has_perm("surveys.view_response", response):
             raise PermissionDenied
         context = self.admin_site.each_context(request) | {
             "title": _("History of %(response)s") % {"response": response},

@@ -60,6 +60,16 @@ def test_not_of_an_agency_the_member_declared_a_conflict_with(
     assert download(member_client, shortlisted) == 404
 
 
+def test_not_of_an_agency_a_member_named_a_nominee_from(
+    member_client, committee_member, awards_year, departments, nomination
+):
+    policy = Response.objects.get(year=awards_year, agency__award_group="policy").agency
+    services.nominee_add(
+        category=nomination, member=committee_member, nominee="Somchai Jaidee", agency=policy
+    )
+    assert download(member_client, evidence_of(policy, awards_year)) == 404
+
+
 def test_not_of_a_response_that_is_not_submitted(member_client, shortlisted):
     Response.objects.filter(pk=shortlisted.response_id).update(
         status=Response.Status.RETURNED, returned_reason="Evidence missing."
