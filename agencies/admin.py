@@ -22,7 +22,7 @@ from .resources import (
     ProvinceResource,
     ProvincialUnitTypeResource,
 )
-from .services import import_errors
+from .services import import_errors, sessions_end
 
 
 class RegistryImportExportAdmin(ImportExportModelAdmin):
@@ -195,6 +195,15 @@ class UserAdmin(DjangoUserAdmin):
         if refused:
             message = _("Not reset for %(count)d people whose account only a superuser may change.")
             self.message_user(request, message % {"count": refused}, messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        roles_before = getattr(form, "roles_before", None)
+        # A role given counts from the person's next login, which asks for the second factor
+        # the role needs (agencies.mfa), not in a session that passed without one.
+        given = roles_before is not None and roles.account_roles(form.instance) - roles_before
+        if change and given:
+            sessions_end(user=form.instance)
 
     def construct_change_message(self, request, form, formsets, add=False):
         """Django's message (the fields changed, the confirmation box among them once ticked),

@@ -1,4 +1,5 @@
-"""The registry's write layer: importing provinces, ministries, unit types and agencies."""
+"""The registry's write layer: importing provinces, ministries, unit types and agencies; ending
+a person's sessions."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,3 +114,22 @@ def import_errors(resource, result) -> list[RowError]:
             column = "" if attribute == NON_FIELD_ERRORS else column_of.get(attribute, attribute)
             errors += [RowError(invalid_row.number, column, message) for message in messages]
     return sorted(errors, key=lambda error: (error.row, error.column))
+
+
+def sessions_end(*, user) -> int:
+    """Log the person out everywhere: delete every live session of theirs; how many.
+
+    Sessions are not indexed by user, so each live one is read; meant for rare events (a role
+    given), not for a request's path.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    theirs = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=theirs).delete()
+    return len(theirs)

@@ -12,6 +12,7 @@ import pytest
 from django import forms
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 
 from agencies import roles
@@ -307,6 +308,30 @@ def test_a_superuser_grants_committee_roles_and_the_history_names_them(
     assert {"added": {"name": "role", "object": roles.AWARD_CHAIR}} in json.loads(
         entry.change_message
     )
+
+
+def test_a_role_given_ends_the_persons_sessions_so_the_next_login_asks_for_the_second_factor(
+    client, superuser, respondent
+):
+    theirs = Client()
+    theirs.force_login(respondent)
+    assert theirs.get(reverse("surveys:responses")).status_code == 200
+    client.force_login(superuser)
+
+    save_change_form(client, respondent, groups=group_ids(roles.AWARD_COMMITTEE))
+
+    assert theirs.get(reverse("surveys:responses"))["Location"].startswith(reverse("login"))
+    assert client.get(change_url(respondent)).status_code == 200  # the superuser's stays
+
+
+def test_saving_without_a_new_role_keeps_the_persons_session(client, superuser, respondent):
+    theirs = Client()
+    theirs.force_login(respondent)
+    client.force_login(superuser)
+
+    save_change_form(client, respondent, first_name="Alice")
+
+    assert theirs.get(reverse("surveys:responses")).status_code == 200
 
 
 def test_the_history_names_the_superuser_and_staff_flags_granted_and_the_roles_removed(
