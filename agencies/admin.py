@@ -1,3 +1,5 @@
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -233,3 +235,21 @@ class UserAdmin(DjangoUserAdmin):
 for model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' lock-outs. Deleting one unlocks the account at once; DGA staff may do it for
+    the accounts they manage (agency people), as with every other change to an account."""
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None:
+            account = User.objects.filter(email__iexact=obj.username).first()
+            if account is not None and not request.user.has_perm(
+                "agencies.change_account", account
+            ):
+                return False
+        return super().has_delete_permission(request, obj)

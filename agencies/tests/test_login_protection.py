@@ -204,6 +204,20 @@ def test_superusers_and_dga_staff_see_the_lockout_in_the_admin_and_lift_it(
     assert log_in(client, respondent.email, PASSWORD).status_code == 302
 
 
+def test_dga_staff_do_not_unlock_an_account_that_holds_a_role(client, dga_staff, committee_member):
+    fail_until_locked(client, committee_member.email)
+    attempt = AccessAttempt.objects.get(username=committee_member.email)
+    admin = Client()
+    admin.force_login(dga_staff)
+
+    refused = admin.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
+
+    assert refused.status_code == 403
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
 def test_setting_a_new_password_lifts_the_lockout(client, respondent):
     fail_until_locked(client, respondent.email)
     link = reverse(
