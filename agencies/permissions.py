@@ -34,7 +34,8 @@ def is_committee_chair(user) -> bool:
 
 
 def agency_id_of(user) -> int | None:
-    """The id of the agency the user answers for, read once per request; None for anyone else."""
+    """The id of the agency the user answers for, or None. Read once for the life of the user
+    object (a request's `request.user` lives for that request only)."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_dgaweb_agency_id"):

@@ -152,7 +152,8 @@ def committee_members():
 
 
 def group_names(user) -> frozenset[str]:
-    """The names of the user's groups, read once per request (cached on the user object)."""
+    """The names of the user's groups, read once for the life of the user object (a request's
+    `request.user` lives for that request only)."""
     if not user.is_authenticated:
         return frozenset()
     if not hasattr(user, "_dgaweb_group_names"):
