@@ -69,12 +69,11 @@ def test_home_page_queries_do_not_grow_with_the_registry(
     client, dga_staff, django_assert_num_queries
 ):
     client.force_login(dga_staff)
-    # session, user, the user's groups, membership, agency counts, province count; asked for
-    # the committee's card (awards.view_committee, which DGA staff do not hold), Django's
-    # ModelBackend reads the permissions of the user and of their groups, once.
+    # session, user, the user's groups, membership, agency counts, province count. (The
+    # committee's card asks awards.view_committee, a role-bound rule: no model permission read.)
     DepartmentFactory.create_batch(2)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
     DepartmentFactory.create_batch(20)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(reverse("home"))
