@@ -201,8 +201,14 @@ def answer_save(
     value = answer_parse(question, raw)
     with transaction.atomic():
         locked = _lock_editable_response(response, now)
+        # The answer's row only: Answer's default ordering joins the response, its year, the
+        # question and its dimension, and a FOR UPDATE without OF would lock those shared rows
+        # too, so that every autosave in the country queued on them.
         answer = (
-            Answer.objects.select_for_update().filter(response=locked, question=question).first()
+            Answer.objects.select_for_update(of=("self",))
+            .filter(response=locked, question=question)
+            .order_by()
+            .first()
         )
         current_version = answer.version if answer else 0
         if base_version != current_version:
@@ -374,7 +380,11 @@ def response_return(*, response: Response, reason: str, extend_to=None, now=None
     if not reason:
         raise SurveyError(_("Give the agency a reason for the return."))
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("year").get(pk=response.pk)
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("year")
+            .get(pk=response.pk)
+        )
         if locked.status != Response.Status.SUBMITTED:
             raise SurveyError(_("Only a submitted response can be returned."))
         if extend_to is not None:
