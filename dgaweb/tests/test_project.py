@@ -46,3 +46,10 @@ def test_suite_stops_at_once_naming_a_service_that_does_not_answer():
 
     assert result.returncode == 3
     assert "Redis is not reachable at 127.0.0.1:1: start it with `redis-server" in result.stderr
+
+
+def test_the_site_has_a_favicon_at_its_root(client):
+    """Browsers ask every site for /favicon.ico; a 404 there is an error in every page's console."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO file
