@@ -80,10 +80,15 @@ def committee_conflicts(year: SurveyYear) -> dict[int, Conflicts]:
 
 
 def is_conflicted(candidate: Candidate, conflicts: Conflicts) -> bool:
-    if candidate.agency_id:
-        return candidate.agency_id in conflicts.agency_ids
-    if candidate.province_id:
-        return candidate.province_id in conflicts.province_ids
+    return _conflicted_with(candidate.agency_id, candidate.province_id, conflicts)
+
+
+def _conflicted_with(agency_id: int | None, province_id: int | None, conflicts: Conflicts) -> bool:
+    """A candidacy of an agency, or of a province, that `conflicts` rule out."""
+    if agency_id:
+        return agency_id in conflicts.agency_ids
+    if province_id:
+        return province_id in conflicts.province_ids
     return False
 
 
@@ -110,7 +115,7 @@ def evidence_open_to_member(member, response) -> bool:
         shortlist__category__year_id=response.year_id,
     ).values_list("agency_id", "province_id")
     return any(
-        not is_conflicted(Candidate(agency_id=agency_id, province_id=province_id), conflicts)
+        not _conflicted_with(agency_id, province_id, conflicts)
         for agency_id, province_id in candidacies
     )
 

@@ -5,6 +5,7 @@
   agency's own people, their agency's published years. Everyone else: nothing (the views answer
   404, so that they cannot even learn what exists).
 - `results.view_dashboards`: DGA staff's dashboards and exports.
+- `results.search_agencies`: DGA staff and the committee pick among every agency's results.
 
 Open data and the API serve published years only, to everyone, DGA staff included: that is a
 filter on the year (results.access.get_published_year_or_404), not a permission.
@@ -38,3 +39,5 @@ rules.add_perm(
     is_dga_staff | (year_is_published & (is_committee_member | is_own_agency)),
 )
 rules.add_perm("results.view_dashboards", is_dga_staff)
+# Who picks among every agency's results (the /results/ search) rather than their own.
+rules.add_perm("results.search_agencies", is_dga_staff | is_committee_member)

@@ -16,9 +16,7 @@ from ..report import agency_report_pdf, report_filename
 def index(request):
     """Respondents: their agency's published years (straight to the page when there is one).
     DGA staff and the committee: a year and an agency search."""
-    if request.user.has_perm("results.view_dashboards") or request.user.has_perm(
-        "awards.view_committee"
-    ):
+    if request.user.has_perm("results.search_agencies"):
         years = selectors.readable_years(request.user)
         year = _picked_year(years, request.GET.get("year"))
         search = selectors.agency_search(year, request.GET.get("q", "")) if year else None
